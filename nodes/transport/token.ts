@@ -1,0 +1,190 @@
+import { createHash } from 'crypto';
+
+/**
+ * One OAuth-style token cache for every credential in the package.
+ *
+ * Rules (design.md): expiry from `expires_in` / `expires` / JWT `exp`; refresh a margin before expiry;
+ * single flight; on 401 drop the token only if it is still the cached one (compare-and-swap) and fetch once;
+ * never fetch while a valid token is cached (Conferma revokes every other token of the platform when a new one
+ * is issued). The store is an interface so that n8n's queue mode can share one token between workers.
+ */
+
+export interface CachedToken {
+	accessToken: string;
+	/** epoch milliseconds */
+	expiresAt: number;
+	/** epoch milliseconds; with expiresAt gives the lifetime the refresh margin is taken from */
+	issuedAt?: number;
+}
+
+export interface TokenStore {
+	/** `kind` names the store in messages ("memory", "redis"). */
+	readonly kind: string;
+	get(key: string): Promise<CachedToken | undefined>;
+	set(key: string, token: CachedToken): Promise<void>;
+	/** Delete the cached token only if it is still `accessToken`. Returns whether it was deleted. */
+	deleteIf(key: string, accessToken: string): Promise<boolean>;
+	/**
+	 * Run `fn` while holding the fetch lock for `key` (across processes for a shared store). A lock must expire
+	 * by itself so that a crashed holder cannot block the others for ever.
+	 */
+	withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export class MemoryTokenStore implements TokenStore {
+	readonly kind = 'memory';
+	private readonly tokens = new Map<string, CachedToken>();
+	private readonly locks = new Map<string, Promise<unknown>>();
+
+	async get(key: string) {
+		return this.tokens.get(key);
+	}
+	async set(key: string, token: CachedToken) {
+		this.tokens.set(key, token);
+	}
+	async deleteIf(key: string, accessToken: string) {
+		if (this.tokens.get(key)?.accessToken !== accessToken) return false;
+		this.tokens.delete(key);
+		return true;
+	}
+	async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+		const previous = this.locks.get(key) ?? Promise.resolve();
+		const run = previous.then(fn, fn);
+		const tail = run.catch(() => undefined);
+		this.locks.set(key, tail);
+		try {
+			return await run;
+		} finally {
+			if (this.locks.get(key) === tail) this.locks.delete(key);
+		}
+	}
+	clear() {
+		this.tokens.clear();
+	}
+}
+
+export interface TokenResponseBody {
+	access_token?: unknown;
+	expires_in?: unknown;
+	expires?: unknown;
+	[key: string]: unknown;
+}
+
+/** When the vendor says nothing about the lifetime: short enough that a silent expiry costs little. */
+export const DEFAULT_LIFETIME_MS = 5 * 60_000;
+const MAX_MARGIN_MS = 60_000;
+
+function jwtExp(token: string): number | undefined {
+	const parts = token.split('.');
+	if (parts.length !== 3) return undefined;
+	try {
+		const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+		return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Turn a token endpoint's answer into a cached token, whatever way the vendor states the lifetime. */
+export function parseTokenResponse(body: TokenResponseBody, now: number): CachedToken {
+	const accessToken = body.access_token;
+	if (typeof accessToken !== 'string' || accessToken === '') {
+		throw new Error('the token endpoint answered without an access_token');
+	}
+	let expiresAt: number | undefined;
+	const expiresIn = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
+	if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0) {
+		expiresAt = now + expiresIn * 1000;
+	} else if (typeof body.expires === 'string' && !Number.isNaN(Date.parse(body.expires))) {
+		expiresAt = Date.parse(body.expires);
+	} else {
+		expiresAt = jwtExp(accessToken);
+	}
+	return { accessToken, expiresAt: expiresAt ?? now + DEFAULT_LIFETIME_MS, issuedAt: now };
+}
+
+/** Cache key: never the secret itself, only a hash of everything that identifies the token. */
+export function tokenCacheKey(parts: { tokenUrl: string; clientId: string; scope?: string; secret: string }) {
+	const h = createHash('sha256')
+		.update([parts.tokenUrl, parts.clientId, parts.scope ?? '', parts.secret].join('\u0000'))
+		.digest('hex');
+	return `token:${h}`;
+}
+
+export interface TokenHelperOptions {
+	store?: TokenStore;
+	now?: () => number;
+}
+
+export type TokenFetcher = () => Promise<CachedToken>;
+
+export class TokenHelper {
+	store: TokenStore;
+	private readonly now: () => number;
+	private readonly inflight = new Map<string, Promise<CachedToken>>();
+	/** Token requests made by this process, per key: tests and benchmarks read it. */
+	readonly fetchCount = new Map<string, number>();
+
+	constructor(options: TokenHelperOptions = {}) {
+		this.store = options.store ?? new MemoryTokenStore();
+		this.now = options.now ?? Date.now;
+	}
+
+	/** Refresh a margin before expiry: 10% of the lifetime left, at most a minute. */
+	isFresh(token: CachedToken) {
+		const lifetime = token.expiresAt - (token.issuedAt ?? token.expiresAt - DEFAULT_LIFETIME_MS);
+		const margin = Math.min(MAX_MARGIN_MS, Math.max(0, lifetime) * 0.1);
+		return token.expiresAt - this.now() > margin;
+	}
+
+	/** A valid token for `key`, fetching one only if none is cached; concurrent callers share one fetch. */
+	async get(key: string, fetcher: TokenFetcher): Promise<CachedToken> {
+		const cached = await this.store.get(key);
+		if (cached && this.isFresh(cached)) return cached;
+		let flight = this.inflight.get(key);
+		if (!flight) {
+			flight = this.store
+				.withLock(key, async () => {
+					// Another process (or an earlier flight) may have stored one while we waited for the lock.
+					const again = await this.store.get(key);
+					if (again && this.isFresh(again)) return again;
+					this.fetchCount.set(key, (this.fetchCount.get(key) ?? 0) + 1);
+					const token = await fetcher();
+					await this.store.set(key, token);
+					return token;
+				})
+				.finally(() => this.inflight.delete(key));
+			this.inflight.set(key, flight);
+		}
+		return flight;
+	}
+
+	/**
+	 * After a 401 with `rejected`: forget it only if it is still the cached token (otherwise someone already
+	 * replaced it and the replacement is the one to use), then get the current one.
+	 */
+	async replace(key: string, rejected: string, fetcher: TokenFetcher): Promise<CachedToken> {
+		await this.store.deleteIf(key, rejected);
+		return this.get(key, fetcher);
+	}
+
+	/**
+	 * Run `call` with a token; if it reports the token was rejected (401), replace the token once and run it once
+	 * more. `call` returns `{ unauthorized: true }` rather than throwing so the caller keeps its own error mapping.
+	 */
+	async withToken<T>(
+		key: string,
+		fetcher: TokenFetcher,
+		call: (accessToken: string) => Promise<{ unauthorized: boolean; value: T }>,
+	): Promise<T> {
+		const token = await this.get(key, fetcher);
+		const first = await call(token.accessToken);
+		if (!first.unauthorized) return first.value;
+		const fresh = await this.replace(key, token.accessToken, fetcher);
+		const second = await call(fresh.accessToken);
+		return second.value;
+	}
+}
+
+/** One helper per process: tokens are shared across items and executions. */
+export const tokens = new TokenHelper();
