@@ -6,7 +6,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	// Queue-mode and real-n8n suites need Redis/PostgreSQL/the n8n app: they have their own npm scripts.
 	testPathIgnorePatterns: ['/node_modules/', '/test/queue-e2e/', '/test/real-n8n/'],
-	transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	setupFiles: ['reflect-metadata'],
 	testTimeout: 60_000,
 	// Tests share 2 cores with TLS servers in the same process; keep parallelism modest.

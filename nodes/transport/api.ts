@@ -1,0 +1,63 @@
+import type { IDataObject } from 'n8n-workflow';
+import { send, type HttpRequest, type HttpResponse, type SendOptions } from './http';
+import { ApiError } from './errors';
+import { parseTokenResponse, tokens, type CachedToken, type TokenHelper } from './token';
+import { redact } from './redact';
+
+/** Everything a service needs to call its API with a cached OAuth token. Built once per credential. */
+export interface ApiClient {
+	/** Token cache key (see tokenCacheKey): never contains the secret. */
+	tokenKey: string;
+	fetchToken: () => Promise<CachedToken>;
+	/** Add the token to a request (Authorization: Bearer, usually). */
+	authorize: (req: HttpRequest, accessToken: string) => HttpRequest;
+	send: SendOptions;
+	/** Secret values of the credential, removed from anything logged. */
+	secrets: ReadonlyArray<string | undefined>;
+	log?: (message: string) => void;
+	helper?: TokenHelper;
+}
+
+export const bearer = (req: HttpRequest, accessToken: string): HttpRequest => ({
+	...req,
+	headers: { ...req.headers, authorization: `Bearer ${accessToken}` },
+});
+
+/**
+ * Call the API with the cached token; a 401 replaces the token (only if it is still the cached one) and retries
+ * once. Returns the body of a 2xx answer; throws ApiError for any other status and TransportError below HTTP.
+ */
+export async function callApi(client: ApiClient, req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+	const options: SendOptions = {
+		...client.send,
+		signal,
+		onRetry: ({ attempt, reason, delayMs }) =>
+			client.log?.(redact(`retry ${attempt} of ${req.method} ${new URL(req.url).pathname} after ${reason}, waiting ${delayMs} ms`, client.secrets)),
+	};
+	const helper = client.helper ?? tokens;
+	const res = await helper.withToken(client.tokenKey, client.fetchToken, async (accessToken) => {
+		const answer = await send(client.authorize(req, accessToken), options);
+		return { unauthorized: answer.status === 401, value: answer };
+	});
+	if (res.status < 200 || res.status >= 300) throw new ApiError(res);
+	return res;
+}
+
+/** OAuth 2.0 client-credentials token request, the way all four vendors take it (form body, Basic-style header). */
+export async function requestToken(options: {
+	url: string;
+	headers: Record<string, string>;
+	form?: Record<string, string>;
+	send?: SendOptions;
+	now?: () => number;
+}): Promise<CachedToken> {
+	const res = await send(
+		// Retrying a token request is harmless even for Conferma: only the last token issued is kept and used.
+		{ method: 'POST', url: options.url, headers: options.headers, form: options.form ?? { grant_type: 'client_credentials' }, idempotent: true },
+		options.send,
+	);
+	if (res.status < 200 || res.status >= 300) throw new ApiError(res, 'token');
+	return parseTokenResponse((res.body ?? {}) as IDataObject, (options.now ?? Date.now)());
+}
+
+export const basicAuth = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;

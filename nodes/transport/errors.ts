@@ -1,0 +1,129 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { INode, JsonObject } from 'n8n-workflow';
+import { TransportError, type HttpResponse } from './http';
+import { redact, redactDeep } from './redact';
+
+/** A non-2xx answer that the caller did not handle. */
+export class ApiError extends Error {
+	constructor(
+		readonly response: HttpResponse,
+		/** 'token' when the token endpoint refused, so messages can point at the id/secret. */
+		readonly stage: 'token' | 'call' = 'call',
+	) {
+		super(`HTTP ${response.status}`);
+		this.name = 'ApiError';
+	}
+}
+
+export interface Explained {
+	message: string;
+	description?: string;
+}
+
+/** What a service knows about its own failures; anything it returns undefined for gets the generic wording. */
+export interface ServiceErrors {
+	service: string;
+	/** Reads the vendor's error body ({code, message}, {error:{errorCode}}, {status:'fail'}…) for a non-2xx answer. */
+	describe?(response: HttpResponse, stage: 'token' | 'call'): Explained | undefined;
+	/** Hints for failures below HTTP, e.g. "add Clara's CA certificate" for an unknown server CA. */
+	transport?(error: TransportError): Explained | undefined;
+}
+
+function genericHttp(service: string, status: number, vendorMessage?: string): Explained {
+	const said = vendorMessage ? ` ${service} said: "${vendorMessage}".` : '';
+	switch (status) {
+		case 400:
+		case 422:
+			return { message: `${service} rejected the request as invalid (HTTP ${status})`, description: `Check the node's parameters.${said}` };
+		case 401:
+			return { message: `${service} rejected the credentials (HTTP 401)`, description: `Check the client id and secret in the credential.${said}` };
+		case 403:
+			return { message: `${service} refused access (HTTP 403)`, description: `The credential is valid but not allowed to do this; ask the account owner for the permission.${said}` };
+		case 404:
+			return { message: `${service} found nothing with that id (HTTP 404)`, description: `Check the id; it may belong to another account or environment.${said}` };
+		case 429:
+			return { message: `${service} is rate limiting these requests (HTTP 429), still after retries`, description: `Run fewer items at once or space the executions out.${said}` };
+		default:
+			if (status >= 500) {
+				return { message: `${service} had a server error (HTTP ${status}), still after retries`, description: `Try again later; if it persists, contact ${service}.${said}` };
+			}
+			return { message: `${service} answered HTTP ${status}`, description: said.trim() || undefined };
+	}
+}
+
+function genericTransport(service: string, error: TransportError): Explained {
+	switch (error.kind) {
+		case 'tls-config':
+			return { message: error.message, description: `Fix the certificate fields of the ${service} credential.` };
+		case 'tls':
+			if (/UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER/.test(error.code ?? '')) {
+				return {
+					message: `The ${service} server's certificate is not trusted (${error.code})`,
+					description: `Paste ${service}'s CA certificate into the credential's CA Certificate field, or check that the base URL points at ${service}.`,
+				};
+			}
+			return { message: `The TLS handshake with ${service} failed (${error.code ?? 'no code'})`, description: 'Check the certificate, key and CA fields of the credential.' };
+		case 'timeout':
+			return { message: `${error.message} (${service})`, description: 'The request was not retried if it could have had an effect; try again later.' };
+		case 'aborted':
+			return { message: 'The execution was cancelled while a request was in flight' };
+		case 'malformed':
+			return { message: `${service} answered with a body that is not valid JSON (HTTP ${error.status})`, description: 'Probably a proxy or an outage page; try again later.' };
+		case 'rate-limited':
+			return { message: `${service}: ${error.message}`, description: 'Run fewer items at once or space the executions out.' };
+		default:
+			return { message: `Could not reach ${service}: ${error.message}`, description: `Check the base URL / environment of the credential and the network between n8n and ${service}.` };
+	}
+}
+
+/**
+ * The one mapping from any failure to an n8n error. `secrets` are the credential's secret values: they and
+ * anything shaped like a token, key or CPF are removed from the message, description and attached body.
+ */
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	options: { errors: ServiceErrors; itemIndex?: number; secrets: ReadonlyArray<string | undefined> },
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	const { errors, itemIndex, secrets } = options;
+	let explained: Explained;
+	let body: JsonObject = {};
+	let httpCode: string | undefined;
+	if (error instanceof ApiError) {
+		const res = error.response;
+		httpCode = String(res.status);
+		body = (res.body && typeof res.body === 'object' ? res.body : { body: String(res.body ?? '') }) as JsonObject;
+		explained =
+			errors.describe?.(res, error.stage) ??
+			(error.stage === 'token' && res.status < 500
+				? {
+						message: `${errors.service} did not issue a token (HTTP ${res.status})`,
+						description: `Check the client id and secret in the credential.${vendorMessage(res.body) ? ` ${errors.service} said: "${vendorMessage(res.body)}".` : ''}`,
+					}
+				: genericHttp(errors.service, res.status, vendorMessage(res.body)));
+	} else if (error instanceof TransportError) {
+		httpCode = error.status ? String(error.status) : undefined;
+		explained = errors.transport?.(error) ?? genericTransport(errors.service, error);
+		body = { code: error.code ?? error.kind };
+	} else {
+		explained = { message: `${errors.service}: ${String((error as Error)?.message ?? error)}` };
+	}
+	const message = redact(explained.message, secrets);
+	const description = explained.description ? redact(explained.description, secrets) : undefined;
+	return new NodeApiError(node, redactDeep({ ...body, message }, secrets) as JsonObject, {
+		message,
+		description,
+		httpCode,
+		itemIndex,
+	});
+}
+
+/** The human part of the common vendor error shapes. */
+export function vendorMessage(body: unknown): string | undefined {
+	if (!body || typeof body !== 'object') return typeof body === 'string' && body.length < 300 ? body : undefined;
+	const b = body as Record<string, any>;
+	const nested = b.error && typeof b.error === 'object' ? b.error : undefined;
+	const text = nested?.detailedMessage ?? nested?.message ?? b.message ?? (typeof b.error === 'string' ? b.error : undefined);
+	return typeof text === 'string' ? text : undefined;
+}

@@ -1,0 +1,361 @@
+import { createHash, X509Certificate, createPrivateKey } from 'crypto';
+import { createSecureContext } from 'tls';
+import { Agent, request as undiciRequest } from 'undici';
+
+/**
+ * The one HTTP client of the package. mTLS is the expensive part of a Clara call, and n8n's own helpers build a
+ * new agent (a full TLS handshake) per request, so here every TLS identity gets one pooled keep-alive agent that
+ * lives for the whole process and is shared by all items and executions.
+ */
+
+export interface TlsMaterial {
+	/** Extra CA certificates (PEM) to trust for the server, e.g. Clara's CA. */
+	ca?: string;
+	/** Client certificate (PEM) for mutual TLS. */
+	cert?: string;
+	/** Client private key (PEM). */
+	key?: string;
+	passphrase?: string;
+}
+
+export interface Timeouts {
+	connectMs: number;
+	headersMs: number;
+	bodyMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 };
+
+export interface RetryOptions {
+	/** Retries after the first attempt. */
+	retries: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** A Retry-After longer than this is not waited for: the error says when to try again. */
+	maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { retries: 4, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 };
+
+export interface HttpRequest {
+	method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+	url: string;
+	query?: Record<string, string | number | boolean | undefined | null>;
+	headers?: Record<string, string>;
+	json?: unknown;
+	form?: Record<string, string>;
+	/**
+	 * May the request be sent twice? Defaults to true only for GET. A POST that may have reached the server is
+	 * never retried (a card deployment must not be created twice); it is retried only when the server certainly
+	 * did not act on it (a 429, or a connection that was never established).
+	 */
+	idempotent?: boolean;
+}
+
+export interface HttpResponse {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON, or the text when the answer is not JSON. */
+	body: unknown;
+}
+
+export interface SendOptions {
+	tls?: TlsMaterial;
+	timeouts?: Partial<Timeouts>;
+	retry?: Partial<RetryOptions>;
+	/** The execution's cancel signal: aborts the request in flight and any wait between retries. */
+	signal?: AbortSignal;
+	/** Connections per origin in the pool. */
+	connections?: number;
+	/** Told of each retry, e.g. to log it (never with secrets: the caller redacts). */
+	onRetry?: (info: { attempt: number; reason: string; delayMs: number }) => void;
+}
+
+export type TransportErrorKind = 'tls-config' | 'tls' | 'network' | 'timeout' | 'aborted' | 'malformed' | 'rate-limited';
+
+/** A failure below HTTP (or an unusable answer). `code` is Node's / OpenSSL's / undici's code. */
+export class TransportError extends Error {
+	constructor(
+		readonly kind: TransportErrorKind,
+		message: string,
+		readonly code?: string,
+		readonly status?: number,
+	) {
+		super(message);
+		this.name = 'TransportError';
+	}
+}
+
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+/** The request never left this machine: safe to retry whatever the method. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+/** The connection broke; the server may or may not have seen the request. */
+const BROKEN_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Agents: one per TLS identity and origin, for the life of the process.
+
+interface PoolEntry {
+	agent: Agent;
+	lastUsed: number;
+}
+
+const agents = new Map<string, PoolEntry>();
+const MAX_AGENTS = 64;
+/** Below the usual server keep-alive (nginx 75 s, Node 5 s is raised by most APIs) so we rarely reuse a dead socket. */
+const KEEP_ALIVE_MS = 4_000;
+
+function identityKey(origin: string, tls: TlsMaterial | undefined, connections: number) {
+	return createHash('sha256')
+		.update([origin, tls?.ca ?? '', tls?.cert ?? '', tls?.key ?? '', tls?.passphrase ?? '', connections].join('\u0000'))
+		.digest('hex');
+}
+
+/**
+ * Check PEM material before it reaches a socket, so the user learns which field is wrong instead of an OpenSSL
+ * code. Messages never contain the material itself.
+ */
+export function validateTlsMaterial(tls: TlsMaterial, now = Date.now()): void {
+	const has = (s?: string) => typeof s === 'string' && s.trim() !== '';
+	if (has(tls.cert) !== has(tls.key)) {
+		throw new TransportError(
+			'tls-config',
+			has(tls.cert)
+				? 'A client certificate was given without its private key: fill both Certificate and Private Key'
+				: 'A private key was given without its client certificate: fill both Certificate and Private Key',
+		);
+	}
+	if (has(tls.ca)) {
+		try {
+			createSecureContext({ ca: tls.ca });
+			new X509Certificate(tls.ca!);
+		} catch {
+			throw new TransportError('tls-config', 'The CA certificate is not a valid PEM certificate: paste the whole -----BEGIN CERTIFICATE----- block');
+		}
+	}
+	if (!has(tls.cert)) return;
+	let cert: X509Certificate;
+	try {
+		cert = new X509Certificate(tls.cert!);
+	} catch {
+		throw new TransportError('tls-config', 'The client certificate is not a valid PEM certificate: paste the whole -----BEGIN CERTIFICATE----- block');
+	}
+	const notAfter = Date.parse(cert.validTo);
+	if (notAfter < now) {
+		throw new TransportError(
+			'tls-config',
+			`The client certificate expired on ${new Date(notAfter).toISOString().slice(0, 10)}: ask the vendor for a new one and update the credential`,
+			'CERT_HAS_EXPIRED',
+		);
+	}
+	if (Date.parse(cert.validFrom) > now) {
+		throw new TransportError('tls-config', `The client certificate is not valid before ${cert.validFrom}`, 'CERT_NOT_YET_VALID');
+	}
+	let key;
+	try {
+		key = createPrivateKey({ key: tls.key!, passphrase: tls.passphrase || undefined });
+	} catch (error) {
+		const text = String((error as Error).message);
+		if (/bad decrypt|passphrase|interrupted or cancelled/i.test(text)) {
+			throw new TransportError('tls-config', tls.passphrase ? 'The private key passphrase is wrong' : 'The private key is encrypted: fill Passphrase', 'BAD_DECRYPT');
+		}
+		throw new TransportError('tls-config', 'The private key is not a valid PEM key: paste the whole -----BEGIN PRIVATE KEY----- block');
+	}
+	if (!cert.checkPrivateKey(key)) {
+		throw new TransportError('tls-config', 'The private key does not belong to the client certificate: use the key that came with this certificate', 'KEY_VALUES_MISMATCH');
+	}
+}
+
+const validated = new Set<string>();
+
+export function getAgent(origin: string, tls?: TlsMaterial, connections = 32): Agent {
+	const id = identityKey(origin, tls, connections);
+	const hit = agents.get(id);
+	if (hit) {
+		hit.lastUsed = Date.now();
+		return hit.agent;
+	}
+	if (tls && !validated.has(id)) {
+		validateTlsMaterial(tls);
+		validated.add(id);
+	}
+	if (agents.size >= MAX_AGENTS) {
+		// Close the least recently used identity: a process serving many credentials must not hoard sockets.
+		const [oldest] = [...agents.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+		agents.delete(oldest[0]);
+		void oldest[1].agent.close();
+	}
+	const agent = new Agent({
+		connections,
+		keepAliveTimeout: KEEP_ALIVE_MS,
+		keepAliveMaxTimeout: 60_000,
+		connect: {
+			ca: tls?.ca ? [tls.ca] : undefined,
+			cert: tls?.cert || undefined,
+			key: tls?.key || undefined,
+			passphrase: tls?.passphrase || undefined,
+			timeout: DEFAULT_TIMEOUTS.connectMs,
+			// A session ticket lets a new pooled connection resume instead of a full handshake.
+			maxCachedSessions: 100,
+		},
+	});
+	agents.set(id, { agent, lastUsed: Date.now() });
+	return agent;
+}
+
+/** Close every pooled connection (tests, and a clean shutdown). */
+export async function closeAllAgents() {
+	const all = [...agents.values()];
+	agents.clear();
+	await Promise.all(all.map(async (e) => e.agent.close()));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function buildUrl(url: string, query?: HttpRequest['query']) {
+	if (!query) return url;
+	const u = new URL(url);
+	for (const [k, v] of Object.entries(query)) {
+		if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
+	}
+	return u.toString();
+}
+
+function retryAfterMs(header: string | string[] | undefined, now: number): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (!value) return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function backoffMs(attempt: number, retry: RetryOptions) {
+	// "Full jitter": spreads retries from many executions so they do not hit the API in lockstep.
+	const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
+	return Math.round(cap / 2 + Math.random() * (cap / 2));
+}
+
+function sleep(ms: number, signal?: AbortSignal) {
+	return new Promise<void>((resolve, reject) => {
+		if (signal?.aborted) return reject(new TransportError('aborted', 'The execution was cancelled'));
+		const timer = setTimeout(done, ms);
+		function done() {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}
+		function onAbort() {
+			clearTimeout(timer);
+			reject(new TransportError('aborted', 'The execution was cancelled'));
+		}
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
+
+function describeNetworkError(error: any): TransportError {
+	const code: string | undefined = error?.code ?? error?.cause?.code;
+	const message = String(error?.message ?? error);
+	if (error?.name === 'AbortError' || code === 'UND_ERR_ABORTED') return new TransportError('aborted', 'The execution was cancelled', code);
+	if (code && TIMEOUT_CODES.has(code)) {
+		const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for an answer' : 'reading the answer';
+		return new TransportError('timeout', `The server timed out while ${what}`, code);
+	}
+	if (code && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|ERR_SSL|ERR_OSSL|HOSTNAME/.test(code)) {
+		return new TransportError('tls', `TLS handshake failed (${code})`, code);
+	}
+	if (/alert|handshake|ssl/i.test(message)) return new TransportError('tls', `TLS handshake failed (${code ?? message.slice(0, 120)})`, code);
+	return new TransportError('network', `Could not reach the server (${code ?? message.slice(0, 120)})`, code);
+}
+
+async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResponse> {
+	const url = buildUrl(req.url, req.query);
+	const origin = new URL(url).origin;
+	const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+	const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+	let body: string | undefined;
+	if (req.json !== undefined) {
+		body = JSON.stringify(req.json);
+		headers['content-type'] ??= 'application/json';
+	} else if (req.form) {
+		body = new URLSearchParams(req.form).toString();
+		headers['content-type'] ??= 'application/x-www-form-urlencoded';
+	}
+	const dispatcher = getAgent(origin, options.tls, options.connections);
+	const res = await undiciRequest(url, {
+		method: req.method,
+		headers,
+		body,
+		dispatcher,
+		signal: options.signal,
+		headersTimeout: timeouts.headersMs,
+		bodyTimeout: timeouts.bodyMs,
+	});
+	const text = await res.body.text();
+	const type = String(res.headers['content-type'] ?? '');
+	let parsed: unknown = text;
+	if (text !== '' && (type.includes('json') || /^\s*[[{]/.test(text))) {
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			throw new TransportError('malformed', `The server answered HTTP ${res.statusCode} with a body that is not valid JSON`, undefined, res.statusCode);
+		}
+	}
+	return { status: res.statusCode, headers: res.headers, body: parsed };
+}
+
+/**
+ * Send one request, retrying what is safe to retry: 429 / 502 / 503 / 504 and broken connections, with
+ * exponential backoff and jitter, honouring Retry-After, a bounded number of times. Returns the final HTTP answer
+ * whatever its status; throws TransportError for failures below HTTP.
+ */
+export async function send(req: HttpRequest, options: SendOptions = {}): Promise<HttpResponse> {
+	const retry = { ...DEFAULT_RETRY, ...options.retry };
+	const idempotent = req.idempotent ?? req.method === 'GET';
+	for (let n = 0; ; n++) {
+		let reason: string;
+		let wait: number | undefined;
+		try {
+			const res = await attempt(req, options);
+			const retriable = RETRY_STATUS.has(res.status) && (idempotent || res.status === 429);
+			if (!retriable || n >= retry.retries) {
+				if (res.status === 429 && n > 0) {
+					// Say how long the API asked us to wait, so the user can space their runs.
+					const after = retryAfterMs(res.headers['retry-after'], Date.now());
+					if (after !== undefined && after > retry.maxRetryAfterMs) {
+						throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(after / 1000)} s before trying again`, undefined, 429);
+					}
+				}
+				return res;
+			}
+			reason = `HTTP ${res.status}`;
+			wait = retryAfterMs(res.headers['retry-after'], Date.now());
+			if (wait !== undefined && wait > retry.maxRetryAfterMs) {
+				throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(wait / 1000)} s before trying again`, undefined, res.status);
+			}
+		} catch (error) {
+			if (error instanceof TransportError) {
+				if (error.kind !== 'malformed' || !idempotent || n >= retry.retries) throw error;
+				reason = 'malformed answer';
+			} else {
+				const failure = describeNetworkError(error);
+				const code = failure.code ?? '';
+				const safe = NOT_SENT_CODES.has(code) || (idempotent && (BROKEN_CODES.has(code) || failure.kind === 'timeout'));
+				if (failure.kind === 'aborted' || failure.kind === 'tls' || !safe || n >= retry.retries) {
+					if (!safe && failure.kind === 'network' && !idempotent) {
+						throw new TransportError(
+							'network',
+							`${failure.message}. The request may have reached the server, so it was not sent again automatically`,
+							failure.code,
+						);
+					}
+					throw failure;
+				}
+				reason = failure.code ?? failure.kind;
+			}
+		}
+		const delayMs = Math.max(wait ?? 0, backoffMs(n, retry));
+		options.onRetry?.({ attempt: n + 1, reason, delayMs });
+		await sleep(delayMs, options.signal);
+	}
+}

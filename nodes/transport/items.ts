@@ -1,0 +1,58 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { mapConcurrent } from './limiter';
+
+/** What one input item produced: its output json (one or many) or the error that stopped it. */
+export type ItemResult = IDataObject | IDataObject[] | Error;
+
+/**
+ * Turn per-item results into n8n output: every input item yields its outputs or exactly one error item
+ * (continueOnFail), each paired to that input. Without continueOnFail the first failing item stops the node.
+ */
+export function toOutput(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
+	const out: INodeExecutionData[] = [];
+	const keepGoing = ctx.continueOnFail();
+	results.forEach((result, itemIndex) => {
+		if (result instanceof Error) {
+			if (!keepGoing) {
+				if (result instanceof NodeOperationError || 'context' in result) throw result;
+				throw new NodeOperationError(ctx.getNode(), result, { itemIndex });
+			}
+			const description = (result as { description?: string }).description;
+			out.push({ json: { error: result.message, ...(description ? { description } : {}) }, pairedItem: { item: itemIndex } });
+			return;
+		}
+		out.push(...ctx.helpers.constructExecutionMetaData(ctx.helpers.returnJsonArray(result), { itemData: { item: itemIndex } }));
+	});
+	return out;
+}
+
+/**
+ * Run `handler` for every input item, `concurrency` at a time (requests share pooled connections, so items in
+ * parallel cost no extra handshakes). Once an item fails without continueOnFail, no further item is started.
+ */
+export async function runPerItem(
+	ctx: IExecuteFunctions,
+	handler: (itemIndex: number) => Promise<IDataObject | IDataObject[]>,
+	options: { concurrency?: number } = {},
+): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const keepGoing = ctx.continueOnFail();
+	let failed = false;
+	const results = await mapConcurrent(items, options.concurrency ?? 8, async (_item, itemIndex): Promise<ItemResult> => {
+		if (failed) return new Error('not run: an earlier item failed');
+		try {
+			return await handler(itemIndex);
+		} catch (error) {
+			if (!keepGoing) failed = true;
+			if (error instanceof Error && 'context' in error) (error as any).context.itemIndex ??= itemIndex;
+			return error instanceof Error ? error : new Error(String(error));
+		}
+	});
+	if (failed) {
+		// Report the first failure in input order, not the one that happened to finish first.
+		const first = results.find((r) => r instanceof Error && r.message !== 'not run: an earlier item failed');
+		throw first;
+	}
+	return toOutput(ctx, results);
+}

@@ -1,0 +1,83 @@
+import { MemoryTokenStore, TokenHelper, parseTokenResponse, tokenCacheKey, DEFAULT_LIFETIME_MS } from '../../nodes/transport/token';
+
+const jwt = (exp: number) =>
+	['{"alg":"none"}', JSON.stringify({ exp })].map((s) => Buffer.from(s).toString('base64url')).join('.') + '.sig';
+
+describe('parseTokenResponse', () => {
+	const now = 1_000_000;
+	it('reads expires_in as a number or a numeric string (Apigee)', () => {
+		expect(parseTokenResponse({ access_token: 'a', expires_in: 60 }, now).expiresAt).toBe(now + 60_000);
+		expect(parseTokenResponse({ access_token: 'a', expires_in: '3599' }, now).expiresAt).toBe(now + 3_599_000);
+	});
+	it('reads an ISO expires (Conferma) and a JWT exp (Clara/Auth0)', () => {
+		expect(parseTokenResponse({ access_token: 'a', expires: '2019-11-08T11:01:45.6475887+00:00' }, now).expiresAt).toBe(
+			Date.parse('2019-11-08T11:01:45.647+00:00'),
+		);
+		expect(parseTokenResponse({ access_token: jwt(5000) }, now).expiresAt).toBe(5_000_000);
+	});
+	it('falls back to a conservative default and refuses an answer without a token', () => {
+		expect(parseTokenResponse({ access_token: 'opaque' }, now).expiresAt).toBe(now + DEFAULT_LIFETIME_MS);
+		expect(() => parseTokenResponse({ token: 'x' }, now)).toThrow(/access_token/);
+	});
+});
+
+describe('TokenHelper', () => {
+	let clock = 0;
+	let fetches = 0;
+	const helper = () => new TokenHelper({ store: new MemoryTokenStore(), now: () => clock });
+	const fetcher = async () => {
+		fetches++;
+		await new Promise((r) => setTimeout(r, 5));
+		return { accessToken: `t${fetches}`, expiresAt: clock + 100_000, issuedAt: clock };
+	};
+	beforeEach(() => {
+		clock = 0;
+		fetches = 0;
+	});
+
+	it('shares one fetch among concurrent callers and reuses a valid token', async () => {
+		const h = helper();
+		const got = await Promise.all(Array.from({ length: 50 }, () => h.get('k', fetcher)));
+		expect(new Set(got.map((t) => t.accessToken))).toEqual(new Set(['t1']));
+		clock = 80_000;
+		await h.get('k', fetcher);
+		expect(fetches).toBe(1);
+	});
+
+	it('refreshes a margin (10% of lifetime, at most 60 s) before expiry', async () => {
+		const h = helper();
+		await h.get('k', fetcher);
+		clock = 89_999;
+		expect((await h.get('k', fetcher)).accessToken).toBe('t1');
+		clock = 90_001;
+		expect((await h.get('k', fetcher)).accessToken).toBe('t2');
+	});
+
+	it('replaces a rejected token only if it is still the cached one', async () => {
+		const h = helper();
+		const t1 = await h.get('k', fetcher);
+		// Twenty concurrent 401s with the same token: one new token.
+		await Promise.all(Array.from({ length: 20 }, () => h.replace('k', t1.accessToken, fetcher)));
+		expect(fetches).toBe(2);
+		// A late 401 for the old token must not throw away the new one.
+		expect((await h.replace('k', t1.accessToken, fetcher)).accessToken).toBe('t2');
+		expect(fetches).toBe(2);
+	});
+
+	it('withToken retries once with the replacement after a 401', async () => {
+		const h = helper();
+		const seen: string[] = [];
+		const value = await h.withToken('k', fetcher, async (tok) => {
+			seen.push(tok);
+			return { unauthorized: seen.length === 1, value: tok };
+		});
+		expect(seen).toEqual(['t1', 't2']);
+		expect(value).toBe('t2');
+	});
+
+	it('keys never contain the secret', () => {
+		const key = tokenCacheKey({ tokenUrl: 'https://x/token', clientId: 'id', secret: 's3cr3t-value' });
+		expect(key).not.toContain('s3cr3t');
+		expect(key).not.toBe(tokenCacheKey({ tokenUrl: 'https://x/token', clientId: 'id', secret: 'other' }));
+	});
+});
