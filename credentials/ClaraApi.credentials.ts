@@ -1,0 +1,110 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/**
+ * Clara needs two things on every data call: an OAuth 2.0 token (client id + secret) and mutual TLS (the client
+ * certificate and key Clara issued). The diagnostic credential test lives on the node (`testedBy`), because it
+ * needs our mTLS transport and reports which step failed; the declarative `test` below is n8n's fallback and
+ * only proves the host answers.
+ */
+export class ClaraApi implements ICredentialType {
+	name = 'claraApi';
+
+	displayName = 'Clara API';
+
+	icon = { light: 'file:../nodes/Clara/clara.svg', dark: 'file:../nodes/Clara/clara.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/n8n-nodes-fintech-identity/n8n-nodes-fintech-identity#clara';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Production', value: 'production' },
+				{ name: 'Sandbox (/api-test/)', value: 'sandbox' },
+			],
+			default: 'production',
+		},
+		{
+			displayName: 'Country',
+			name: 'country',
+			type: 'options',
+			options: [
+				{ name: 'Mexico', value: 'mx' },
+				{ name: 'Colombia', value: 'co' },
+				{ name: 'Brazil', value: 'br' },
+			],
+			default: 'mx',
+			description: 'Clara issues API credentials per country; use the country of your Clara account',
+		},
+		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '', required: true },
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Client Certificate',
+			name: 'certificate',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			required: true,
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description: 'The client certificate (PEM) Clara issued for this API project',
+		},
+		{
+			displayName: 'Private Key',
+			name: 'privateKey',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			placeholder: '-----BEGIN PRIVATE KEY-----',
+			description: 'The private key (PEM) of the client certificate',
+		},
+		{
+			displayName: 'Passphrase',
+			name: 'passphrase',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Only if the private key is encrypted',
+		},
+		{
+			displayName: 'Clara CA Certificate',
+			name: 'caCertificate',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description: "Clara's CA certificate (PEM), trusted in addition to the system's CAs",
+		},
+		{
+			displayName: 'Tax Identifier',
+			name: 'taxIdentifier',
+			type: 'string',
+			default: '',
+			description: 'For multi-entity accounts: the RFC, CNPJ or NIT of the entity to read (sent as X-Tax-Identifier)',
+		},
+		{
+			displayName: 'Base URL Override',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://127.0.0.1:8443/{country}',
+			description: 'Leave empty for Clara. A proxy or the local sandbox; {country} is replaced by the country code.',
+		},
+	];
+
+	test = {
+		request: {
+			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace("{country}", $credentials.country) : "https://public-api." + $credentials.country + ".clara.com"}}',
+			url: '/v2/health',
+		},
+	};
+}

@@ -1,0 +1,105 @@
+import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { claraFor } from './transport';
+
+interface TriggerState {
+	/** uuid → operation date of every transaction already seen inside the look-back window. */
+	seen?: Record<string, string>;
+	/** Set by the first poll after activation, which records what exists without emitting it. */
+	primed?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Emits each new Clara transaction once. Clara has no webhooks for transactions, so each poll lists the
+ * transactions whose operation date falls in a short look-back window and emits the uuids not seen before;
+ * the window (not "since the last poll") catches purchases that Clara posts late with an earlier operation date.
+ */
+export class ClaraTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Clara Trigger',
+		name: 'claraTrigger',
+		icon: { light: 'file:clara.svg', dark: 'file:clara.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: 'New transaction',
+		description: 'Starts the workflow when a new Clara card transaction appears',
+		defaults: { name: 'Clara Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'claraApi', required: true }],
+		properties: [
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				options: [{ name: 'New Transaction', value: 'newTransaction' }],
+				default: 'newTransaction',
+			},
+			{
+				displayName: 'Look-Back Days',
+				name: 'lookBackDays',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 31 },
+				default: 3,
+				description: 'How many days of operation dates each poll re-reads, to catch transactions Clara posts late',
+			},
+			{
+				displayName: 'Filters',
+				name: 'filters',
+				type: 'collection',
+				placeholder: 'Add Filter',
+				default: {},
+				options: [
+					{
+						displayName: 'Status',
+						name: 'status',
+						type: 'options',
+						default: 'AUTHORIZED',
+						options: ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION'].map((v) => ({ name: v, value: v })),
+					},
+					{ displayName: 'Card Last Digits', name: 'cardLastDigits', type: 'string', default: '' },
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const state = this.getWorkflowStaticData('node') as TriggerState;
+		const lookBackDays = this.getNodeParameter('lookBackDays', 3) as number;
+		const filters = this.getNodeParameter('filters', {}) as IDataObject;
+		const since = new Date(Date.now() - lookBackDays * DAY_MS).toISOString().slice(0, 10);
+		const clara = await claraFor(this);
+		let transactions: IDataObject[];
+		try {
+			transactions = await clara.list(
+				'/v3/transactions',
+				{ ...filters, operationDateRangeStart: since, sort: 'operationDate,DESC' },
+				{ returnAll: true, limit: 0 },
+			);
+		} catch (error) {
+			throw clara.toNodeError(this, error);
+		}
+
+		if (this.getMode() === 'manual') {
+			// "Fetch test event" in the editor: show the latest one, change nothing.
+			return transactions.length ? [this.helpers.returnJsonArray(transactions.slice(0, 1))] : null;
+		}
+
+		const seen = state.seen ?? {};
+		const fresh = transactions.filter((t) => typeof t.uuid === 'string' && !(t.uuid in seen));
+		for (const t of transactions) seen[t.uuid as string] = String(t.operationDate ?? since);
+		// Forget what has left the window, so the static data stays small.
+		for (const [uuid, date] of Object.entries(seen)) if (date.slice(0, 10) < since) delete seen[uuid];
+		state.seen = seen;
+
+		if (!state.primed) {
+			state.primed = true;
+			return null;
+		}
+		// Oldest first, the order in which they happened.
+		return fresh.length ? [this.helpers.returnJsonArray(fresh.reverse())] : null;
+	}
+}

@@ -1,0 +1,11 @@
+import { dateFilter, getAllOperation, optionsFilter, stringFilter } from '../common';
+
+export const { description, execute } = getAllOperation('transaction', '/v3/transactions', [
+	dateFilter('Operation Date From', 'operationDateRangeStart'),
+	dateFilter('Operation Date To', 'operationDateRangeEnd'),
+	dateFilter('Accounting Date From', 'accountingDateRangeStart'),
+	dateFilter('Accounting Date To', 'accountingDateRangeEnd'),
+	stringFilter('Card Last Digits', 'cardLastDigits', 'The last four digits of the card'),
+	optionsFilter('Status', 'status', ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION']),
+	optionsFilter('Sort', 'sort', ['operationDate,DESC', 'operationDate,ASC', 'accountingDate,DESC', 'accountingDate,ASC']),
+]);
