@@ -15,6 +15,7 @@ export const ITEM_CONCURRENCY = 16;
 export const showFor = (resource: string, operation: string) => ({ show: { resource: [resource], operation: [operation] } });
 
 export function operationProperty(resource: string, options: Array<{ name: string; value: string; action: string; description: string }>): INodeProperties {
+	// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- default is the first operation, computed
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -160,6 +161,7 @@ export const stringFilter = (displayName: string, name: string, description?: st
 	default: '',
 	...(description ? { description } : {}),
 });
+// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- default is the first value, computed
 export const optionsFilter = (displayName: string, name: string, values: string[]): INodeProperties => ({
 	displayName,
 	name,
