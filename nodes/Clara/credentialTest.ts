@@ -23,8 +23,8 @@ export async function claraApiTest(this: ICredentialTestFunctions, credential: I
 	}
 
 	try {
-		// The credential test must not reuse a token cached under another secret, but may reuse a valid one.
-		await tokens.get(clara.client.tokenKey, clara.client.fetchToken);
+		// Only the CA here: the token endpoint needs no client certificate, so a bad certificate is reported at step 3.
+		await tokens.get(clara.client.tokenKey, () => clara.requestToken({ ca: creds.caCertificate }));
 	} catch (error) {
 		return fail('Step 2 of 3 (get a token)', error);
 	}

@@ -131,12 +131,10 @@ export class Clara {
 		this.origin = claraOrigin(credentials);
 		this.errors = claraErrors(credentials);
 		const tls = tlsOf(credentials);
-		const tokenUrl = `${this.origin}/oauth/token`;
 		this.client = {
-			tokenKey: tokenCacheKey({ tokenUrl, clientId: credentials.clientId, secret: credentials.clientSecret }),
+			tokenKey: tokenCacheKey({ tokenUrl: this.tokenUrl, clientId: credentials.clientId, secret: credentials.clientSecret }),
 			// The token endpoint does not need mTLS, but going through the same pooled identity saves a handshake.
-			fetchToken: () =>
-				requestToken({ url: tokenUrl, headers: { authorization: basicAuth(credentials.clientId, credentials.clientSecret) }, send: { tls, signal } }),
+			fetchToken: () => this.requestToken(tls),
 			authorize: (req, token) => {
 				const authorized = bearer(req, token);
 				if (credentials.taxIdentifier) authorized.headers!['x-tax-identifier'] = credentials.taxIdentifier;
@@ -146,6 +144,16 @@ export class Clara {
 			secrets: this.secrets,
 			log,
 		};
+	}
+
+	get tokenUrl() {
+		return `${this.origin}/oauth/token`;
+	}
+
+	/** POST /oauth/token with Basic auth and the form body (Clara also takes an empty body; the form is the standard). */
+	requestToken(tls: TlsMaterial) {
+		const { clientId, clientSecret } = this.credentials;
+		return requestToken({ url: this.tokenUrl, headers: { authorization: basicAuth(clientId, clientSecret) }, send: { tls, signal: this.signal } });
 	}
 
 	get secrets() {
