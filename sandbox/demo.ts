@@ -1,0 +1,119 @@
+/**
+ * `npm run demo`: runs real workflows with this package's nodes inside n8n's own engine (n8n-core) against the
+ * local sandbox, and prints what came out. No vendor account, no n8n install.
+ */
+import 'reflect-metadata';
+import type { IDataObject, INodeType, ICredentialType } from 'n8n-workflow';
+import { startSandbox, type Sandbox } from './index';
+import { runNode } from '../test/harness/n8n';
+import { closeAllAgents } from '../nodes/transport';
+
+type Section = (sandbox: Sandbox) => Promise<void>;
+
+const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
+const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
+
+export function table(rows: IDataObject[], columns: string[]) {
+	const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).slice(0, 38);
+	const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+	const line = (values: string[]) => '  ' + values.map((v, i) => v.padEnd(widths[i])).join('  ');
+	console.log(line(columns));
+	console.log(dim(line(widths.map((w) => '-'.repeat(w)))));
+	for (const r of rows) console.log(line(columns.map((c) => cell(r[c]))));
+}
+
+export async function step(title: string, run: () => Promise<void>) {
+	console.log(`\n${bold(title)}`);
+	try {
+		await run();
+	} catch (error) {
+		console.log(`  failed: ${(error as Error).message}`);
+		process.exitCode = 1;
+	}
+}
+
+export async function execute(nodeType: INodeType, credentialType: ICredentialType, credentials: IDataObject, parameters: IDataObject, options: { items?: IDataObject[]; continueOnFail?: boolean } = {}) {
+	const result = await runNode({
+		nodeType,
+		credentialTypes: [credentialType],
+		credentials: { [credentialType.name]: credentials },
+		parameters,
+		...options,
+	});
+	if (result.error) throw result.error;
+	return result.items.map((i) => i.json);
+}
+
+const clara: Section = async (sandbox) => {
+	const { Clara } = await import('../nodes/Clara/Clara.node');
+	const { ClaraApi } = await import('../credentials/ClaraApi.credentials');
+	const creds = {
+		environment: 'production',
+		country: 'mx',
+		clientId: sandbox.clara.clientId,
+		clientSecret: sandbox.clara.clientSecret,
+		certificate: sandbox.certs.client.cert,
+		privateKey: sandbox.certs.client.key,
+		caCertificate: sandbox.certs.ca.cert,
+		baseUrl: `${sandbox.clara.url}/{country}`,
+	};
+	const run = (parameters: IDataObject, items?: IDataObject[]) => execute(new Clara(), new ClaraApi(), creds, parameters, { items });
+
+	await step('Clara — nightly transactions sync (Transaction → Get Many, Return All, OAuth 2.0 + mutual TLS)', async () => {
+		sandbox.clara.resetCounters();
+		const all = await run({ resource: 'transaction', operation: 'getAll', returnAll: true });
+		const c = sandbox.clara.counters;
+		console.log(`  ${all.length} transactions read in ${c.requests - c.tokenRequests} page requests, ${c.tokenRequests} token request, ${c.handshakes} TLS handshakes`);
+		const byMerchant = new Map<string, { merchant: string; purchases: number; total: number; currency: string }>();
+		for (const t of all) {
+			const m = ((t.merchant as IDataObject)?.name as string) ?? '?';
+			const amount = t.amountValue as IDataObject;
+			const row = byMerchant.get(m) ?? { merchant: m, purchases: 0, total: 0, currency: String(amount?.currency ?? '') };
+			row.purchases++;
+			row.total += Number(amount?.value ?? 0);
+			byMerchant.set(m, row);
+		}
+		const top = [...byMerchant.values()].sort((a, b) => b.total - a.total).slice(0, 5).map((r) => ({ ...r, total: r.total.toFixed(2) }));
+		console.log('  top merchants:');
+		table(top, ['merchant', 'purchases', 'total', 'currency']);
+	});
+
+	await step('Clara — 200 transactions looked up by uuid in one execution', async () => {
+		sandbox.clara.resetCounters();
+		const uuids = (sandbox.clara.data.transactions as IDataObject[]).slice(0, 200).map((t) => ({ uuid: t.uuid }));
+		const got = await run({ resource: 'transaction', operation: 'get', uuid: '={{ $json.uuid }}' }, uuids);
+		const c = sandbox.clara.counters;
+		console.log(`  ${got.length} items → ${c.requests} requests over ${c.handshakes} pooled mTLS connections (n8n's own helpers would open ${got.length})`);
+	});
+
+	await step('Clara — a credential without the client certificate', async () => {
+		const { Clara: ClaraNode } = await import('../nodes/Clara/Clara.node');
+		const res = await runNode({
+			nodeType: new ClaraNode(),
+			credentialTypes: [new ClaraApi()],
+			credentials: { claraApi: { ...creds, certificate: '', privateKey: '' } },
+			parameters: { resource: 'card', operation: 'getAll', limit: 3 },
+		});
+		console.log(`  error shown to the user: ${res.error?.message}`);
+		console.log(`  ${dim(String((res.error as { description?: string })?.description ?? ''))}`);
+	});
+};
+
+/** Each service adds its section here. */
+export const sections: Section[] = [clara];
+
+async function main() {
+	console.log(bold('Starting the sandbox: local emulators over HTTPS/mTLS on 127.0.0.1 (no vendor account needed)'));
+	const sandbox = await startSandbox();
+	try {
+		for (const section of sections) await section(sandbox);
+	} finally {
+		await closeAllAgents();
+		await sandbox.close();
+	}
+	console.log(`\n${bold('Done.')} The same nodes run in the real n8n app: see README → "Run it in n8n".`);
+	// n8n-core keeps timers alive after a run; the demo is over.
+	process.exit(process.exitCode ?? 0);
+}
+
+if (require.main === module) void main();
