@@ -1,5 +1,6 @@
 import { generateCertificates } from './certs';
 import { startClara, type ClaraOptions, type ClaraSandbox } from './clara';
+import { startClaro, type ClaroOptions, type ClaroSandbox } from './claro';
 import type { SandboxCerts } from './types';
 
 export type { SandboxCerts } from './types';
@@ -11,11 +12,13 @@ export type { SandboxCerts } from './types';
 export interface Sandbox {
 	certs: SandboxCerts;
 	clara: ClaraSandbox;
+	claro: ClaroSandbox;
 	close(): Promise<void>;
 }
 
 export interface SandboxOptions {
 	clara?: Partial<Omit<ClaraOptions, 'certs'>>;
+	claro?: Partial<Omit<ClaroOptions, 'certs'>>;
 	/** Fixed ports for `npm run sandbox` (so a saved n8n credential keeps working); 0 = any free port. */
 	basePort?: number;
 }
@@ -24,10 +27,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const certs = await generateCertificates();
 	const port = (offset: number) => (options.basePort ? options.basePort + offset : 0);
 	const clara = await startClara({ certs, port: port(0), ...options.clara });
-	const services = [clara];
+	const claro = await startClaro({ certs, port: port(2), ...options.claro });
+	const services = [clara, claro];
 	return {
 		certs,
 		clara,
+		claro,
 		close: async () => {
 			await Promise.all(services.map((s) => s.close()));
 		},
