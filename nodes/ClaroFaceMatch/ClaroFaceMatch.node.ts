@@ -1,0 +1,39 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import * as facialBiometrics from './actions/facialBiometrics';
+import { router } from './actions/router';
+import { claroFaceMatchApiTest } from './credentialTest';
+
+export class ClaroFaceMatch implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Claro Face Match',
+		name: 'claroFaceMatch',
+		icon: { light: 'file:claroFaceMatch.svg', dark: 'file:claroFaceMatch.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: "Check whether Claro Brasil holds facial biometrics for a CPF (identity check for onboarding), billed per answer",
+		defaults: { name: 'Claro Face Match' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'claroFaceMatchApi', required: true, testedBy: 'claroFaceMatchApiTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Facial Biometric', value: 'facialBiometrics' }],
+				default: 'facialBiometrics',
+			},
+			...facialBiometrics.description,
+		],
+	};
+
+	methods = { credentialTest: { claroFaceMatchApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

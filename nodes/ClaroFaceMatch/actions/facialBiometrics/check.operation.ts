@@ -1,0 +1,103 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { runPerItem } from '../../../transport';
+import { checkCpf, maskDigits } from '../../cpf';
+import type { ClaroFaceMatch, FaceMatchAnswer } from '../../transport';
+
+/** Checks in flight at once; they share one pooled connection set and one token. */
+const ITEM_CONCURRENCY = 8;
+
+const show = { show: { resource: ['facialBiometrics'], operation: ['check'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'CPF',
+		name: 'cpf',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. {{ $json.cpf }}',
+		description: 'The person\'s CPF, 11 digits with or without dots and dash. It is validated before any call (Claro bills per answer) and sent only in a header, never in a URL.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Biohash to Compare',
+				name: 'biohash',
+				type: 'string',
+				default: '',
+				description: 'A biohash the workflow already holds (e.g. from a previous check); the output gets "matches": whether Claro returned it',
+			},
+			{
+				displayName: 'Not Found Is an Error',
+				name: 'notFoundIsError',
+				type: 'boolean',
+				default: false,
+				description: 'Whether a CPF unknown to Claro (HTTP 422) fails the item instead of giving "found": false',
+			},
+		],
+	},
+];
+
+const INVALID_HINT =
+	'Nothing was sent to Claro, so nothing was billed. A CPF has 11 digits, with or without dots and a dash (NNN.NNN.NNN-NN); the last two are check digits computed from the first nine.';
+
+export async function execute(this: IExecuteFunctions, claro: ClaroFaceMatch): Promise<INodeExecutionData[]> {
+	const checks = this.getInputData().map((_, i) => checkCpf(this.getNodeParameter('cpf', i, '')));
+	const invalid = (i: number) => {
+		const c = checks[i];
+		return c.valid
+			? undefined
+			: new NodeOperationError(this.getNode(), `Invalid CPF (${c.masked}): ${c.problem}`, { itemIndex: i, description: INVALID_HINT });
+	};
+	if (!this.continueOnFail()) {
+		// Without continueOnFail one bad CPF fails the run; fail it before paying for the good ones, which a re-run
+		// would pay for again.
+		const bad = checks.findIndex((c) => !c.valid);
+		if (bad >= 0) throw invalid(bad);
+	}
+
+	// One call per distinct CPF in this execution: duplicates share the answer (or the call still in flight).
+	const answers = new Map<string, Promise<FaceMatchAnswer>>();
+	return runPerItem(
+		this,
+		async (i): Promise<IDataObject> => {
+			const c = checks[i];
+			if (!c.valid) throw invalid(i);
+			const options = this.getNodeParameter('options', i, {}) as { biohash?: string; notFoundIsError?: boolean };
+			let pending = answers.get(c.digits);
+			if (!pending) answers.set(c.digits, (pending = claro.check(c.digits)));
+			let answer: FaceMatchAnswer;
+			try {
+				answer = await pending;
+			} catch (error) {
+				throw claro.toNodeError(this, error, i);
+			}
+			const cpf = maskDigits(c.digits);
+			if (!answer.found && options.notFoundIsError) {
+				throw new NodeOperationError(this.getNode(), `CPF ${cpf} is not in Claro's base (HTTP 422)`, {
+					itemIndex: i,
+					description: `Claro holds no facial biometrics for this person. Turn off "Not Found Is an Error" to get "found": false instead.${answer.transactionId ? ` Claro transaction id: ${answer.transactionId}.` : ''}`,
+				});
+			}
+			const out: IDataObject = {
+				found: answer.found,
+				cpf,
+				versions: [...answer.versions],
+				biohashs: [...answer.biohashs],
+				transactionId: answer.transactionId ?? null,
+			};
+			const wanted = String(options.biohash ?? '').trim();
+			if (wanted) out.matches = answer.biohashs.some((h) => h.trim() === wanted);
+			return out;
+		},
+		{ concurrency: ITEM_CONCURRENCY },
+	);
+}
