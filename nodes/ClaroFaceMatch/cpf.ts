@@ -28,7 +28,8 @@ export function checkCpf(input: unknown): CpfCheck {
 	} else if (input === undefined || input === null) {
 		text = '';
 	} else {
-		return { valid: false, problem: `is a ${typeof input}, not text`, masked: '***' };
+		const got = Array.isArray(input) ? 'a list' : typeof input === 'object' ? 'an object' : `a ${typeof input}`;
+		return { valid: false, problem: `is ${got}, not text: map the CPF field itself`, masked: '***' };
 	}
 	const digits = text.replace(/\D/g, '');
 	const masked = maskDigits(digits);
