@@ -11,4 +11,7 @@ module.exports = {
 	testTimeout: 60_000,
 	// Tests share 2 cores with TLS servers in the same process; keep parallelism modest.
 	maxWorkers: 2,
+	// n8n-core leaves timers/handles alive after WorkflowExecute finishes (seen with 2.8.1), so jest would wait for
+	// ever once every test has passed. Tests close their own servers and agents; this only ends the process.
+	forceExit: true,
 };

@@ -102,6 +102,11 @@ interface PoolEntry {
 }
 
 const agents = new Map<string, PoolEntry>();
+/**
+ * Connections per origin and identity. Matches the nodes' item concurrency: a bigger pool only adds handshakes
+ * (undici opens a new socket when a finished one has not been released yet), a smaller one queues items.
+ */
+export const DEFAULT_CONNECTIONS = 16;
 const MAX_AGENTS = 64;
 /** Below the usual server keep-alive (nginx 75 s, Node 5 s is raised by most APIs) so we rarely reuse a dead socket. */
 const KEEP_ALIVE_MS = 4_000;
@@ -169,7 +174,7 @@ export function validateTlsMaterial(tls: TlsMaterial, now = Date.now()): void {
 
 const validated = new Set<string>();
 
-export function getAgent(origin: string, tls?: TlsMaterial, connections = 32): Agent {
+export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAULT_CONNECTIONS): Agent {
 	const id = identityKey(origin, tls, connections);
 	const hit = agents.get(id);
 	if (hit) {

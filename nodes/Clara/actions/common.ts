@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { runPerItem } from '../../transport';
+import { DEFAULT_CONNECTIONS, runPerItem } from '../../transport';
 import type { Clara } from '../transport';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's Clara client. */
@@ -10,7 +10,7 @@ export interface ClaraOperation {
 }
 
 /** Items processed at once: they share the pooled mTLS connections, so this costs no extra handshakes. */
-export const ITEM_CONCURRENCY = 16;
+export const ITEM_CONCURRENCY = DEFAULT_CONNECTIONS;
 
 export const showFor = (resource: string, operation: string) => ({ show: { resource: [resource], operation: [operation] } });
 
