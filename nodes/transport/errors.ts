@@ -105,7 +105,8 @@ export function toNodeError(
 	} else if (error instanceof TransportError) {
 		httpCode = error.status ? String(error.status) : undefined;
 		explained = errors.transport?.(error) ?? genericTransport(errors.service, error);
-		body = { code: error.code ?? error.kind };
+		// Not `code`: NodeApiError swaps a message for its generic text when it sees ECONNREFUSED & co. there.
+		body = { failure: error.code ?? error.kind };
 	} else {
 		explained = { message: `${errors.service}: ${String((error as Error)?.message ?? error)}` };
 	}

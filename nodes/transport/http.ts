@@ -270,7 +270,17 @@ function describeNetworkError(error: any): TransportError {
 		return new TransportError('tls', `TLS handshake failed (${code})`, code);
 	}
 	if (/alert|handshake|ssl/i.test(message)) return new TransportError('tls', `TLS handshake failed (${code ?? message.slice(0, 120)})`, code);
-	return new TransportError('network', `Could not reach the server (${code ?? message.slice(0, 120)})`, code);
+	// In words, not codes: n8n replaces any message containing ECONNREFUSED & co. with a generic one.
+	const words: Record<string, string> = {
+		ECONNREFUSED: 'the connection was refused (nothing listens at that host and port)',
+		ENOTFOUND: 'the host name does not resolve',
+		EAI_AGAIN: 'the host name could not be resolved right now',
+		ECONNRESET: 'the connection was dropped',
+		UND_ERR_SOCKET: 'the connection was closed by the other side',
+		EPIPE: 'the connection was dropped',
+		ETIMEDOUT: 'the connection timed out',
+	};
+	return new TransportError('network', `Could not reach the server: ${(code && words[code]) ?? message.slice(0, 120)}`, code);
 }
 
 async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResponse> {
