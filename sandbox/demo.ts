@@ -6,7 +6,10 @@ import 'reflect-metadata';
 import type { IDataObject, INodeType, ICredentialType } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from './index';
 import { runNode } from '../test/harness/n8n';
-import { closeAllAgents } from '../nodes/transport';
+// The demo runs the built package (what n8n would load), so `npm run demo` builds first.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const dist = (path: string) => require(`../dist/${path}`);
+const { closeAllAgents } = dist('nodes/transport/index.js') as typeof import('../nodes/transport');
 
 type Section = (sandbox: Sandbox) => Promise<void>;
 
@@ -45,8 +48,8 @@ export async function execute(nodeType: INodeType, credentialType: ICredentialTy
 }
 
 const clara: Section = async (sandbox) => {
-	const { Clara } = await import('../nodes/Clara/Clara.node');
-	const { ClaraApi } = await import('../credentials/ClaraApi.credentials');
+	const { Clara } = dist('nodes/Clara/Clara.node.js') as typeof import('../nodes/Clara/Clara.node');
+	const { ClaraApi } = dist('credentials/ClaraApi.credentials.js') as typeof import('../credentials/ClaraApi.credentials');
 	const creds = {
 		environment: 'production',
 		country: 'mx',
@@ -87,9 +90,8 @@ const clara: Section = async (sandbox) => {
 	});
 
 	await step('Clara — a credential without the client certificate', async () => {
-		const { Clara: ClaraNode } = await import('../nodes/Clara/Clara.node');
 		const res = await runNode({
-			nodeType: new ClaraNode(),
+			nodeType: new Clara(),
 			credentialTypes: [new ClaraApi()],
 			credentials: { claraApi: { ...creds, certificate: '', privateKey: '' } },
 			parameters: { resource: 'card', operation: 'getAll', limit: 3 },
