@@ -1,3 +1,5 @@
+// @peculiar/x509 uses tsyringe, which needs the reflect polyfill loaded first.
+import 'reflect-metadata';
 import { createPrivateKey, randomBytes, webcrypto } from 'crypto';
 import * as x509 from '@peculiar/x509';
 import type { KeyPair, SandboxCerts } from './types';
