@@ -6,10 +6,10 @@ import 'reflect-metadata';
 import type { IDataObject, INodeType, ICredentialType } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from './index';
 import { runNode } from '../test/harness/n8n';
-// The demo runs the built package (what n8n would load), so `npm run demo` builds first.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const dist = (path: string) => require(`../dist/${path}`);
-const { closeAllAgents } = dist('nodes/transport/index.js') as typeof import('../nodes/transport');
+import { built } from './built';
+
+// `npm run demo` builds first: the demo runs what n8n would load.
+const { closeAllAgents } = built.transport();
 
 type Section = (sandbox: Sandbox) => Promise<void>;
 
@@ -48,8 +48,8 @@ export async function execute(nodeType: INodeType, credentialType: ICredentialTy
 }
 
 const clara: Section = async (sandbox) => {
-	const { Clara } = dist('nodes/Clara/Clara.node.js') as typeof import('../nodes/Clara/Clara.node');
-	const { ClaraApi } = dist('credentials/ClaraApi.credentials.js') as typeof import('../credentials/ClaraApi.credentials');
+	const { Clara } = built.node<typeof import('../nodes/Clara/Clara.node')>('Clara/Clara');
+	const { ClaraApi } = built.credential<typeof import('../credentials/ClaraApi.credentials')>('ClaraApi');
 	const creds = {
 		environment: 'production',
 		country: 'mx',

@@ -1,0 +1,262 @@
+/**
+ * `npm run bench [-- --quick]`: each scenario runs the node, the practical limit (a raw undici keep-alive loop)
+ * and where possible the do-it-yourself way (n8n's own HTTP Request node), side by side in this one process, and
+ * prints ratios — absolute times on a shared 2-core machine are noise. Sandbox latency knobs stand in for the
+ * network: 20 ms per request, 5 ms more on each new connection (the TLS handshake's round trips).
+ * Writes bench/results.json. `--quick` shrinks every scenario so CI can check the counts (never the times).
+ */
+import 'reflect-metadata';
+import { writeFileSync } from 'fs';
+import { join } from 'path';
+import { Agent, request } from 'undici';
+import type { IDataObject, INodeType } from 'n8n-workflow';
+import { startSandbox, type Sandbox } from '../sandbox';
+import { runNode } from '../test/harness/n8n';
+import { built } from '../sandbox/built';
+import { loadHttpRequestNode } from './http-request-node';
+
+// The built package, as n8n loads it (`npm run bench` builds first).
+const { closeAllAgents, mapConcurrent, tokens, MemoryTokenStore, DEFAULT_CONNECTIONS } = built.transport();
+const { Clara } = built.node<typeof import('../nodes/Clara/Clara.node')>('Clara/Clara');
+const { ClaraApi } = built.credential<typeof import('../credentials/ClaraApi.credentials')>('ClaraApi');
+
+export const QUICK = process.argv.includes('--quick');
+export const LATENCY_MS = 20;
+export const HANDSHAKE_MS = 5;
+
+export interface Measured {
+	ms: number;
+	counts: Record<string, number>;
+	peakHeapMB?: number;
+}
+
+export interface ScenarioResult {
+	scenario: string;
+	rows: Array<{ way: string } & Measured>;
+	ratios: Record<string, number>;
+	goals: Array<{ goal: string; met: boolean }>;
+	notes?: string[];
+}
+
+/** Time `fn`, sampling the heap every 5 ms for its peak above the starting point. */
+export async function measure(fn: () => Promise<Record<string, number>>): Promise<Measured> {
+	global.gc?.();
+	const base = process.memoryUsage().heapUsed;
+	let peak = base;
+	const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
+	const start = process.hrtime.bigint();
+	const counts = await fn();
+	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	clearInterval(timer);
+	peak = Math.max(peak, process.memoryUsage().heapUsed);
+	return { ms: Math.round(ms), counts, peakHeapMB: Math.round(((peak - base) / 1048576) * 10) / 10 };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export function claraCredentials(sandbox: Sandbox) {
+	return {
+		environment: 'production',
+		country: 'mx',
+		clientId: sandbox.clara.clientId,
+		clientSecret: sandbox.clara.clientSecret,
+		certificate: sandbox.certs.client.cert,
+		privateKey: sandbox.certs.client.key,
+		caCertificate: sandbox.certs.ca.cert,
+		baseUrl: `${sandbox.clara.url}/{country}`,
+	};
+}
+
+/** The practical limit: undici keep-alive with the same TLS identity and concurrency, token taken once. */
+async function rawClient(sandbox: Sandbox, connections: number) {
+	const agent = new Agent({ connections, keepAliveTimeout: 4_000, connect: { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key } });
+	const basic = Buffer.from(`${sandbox.clara.clientId}:${sandbox.clara.clientSecret}`).toString('base64');
+	const tokenRes = await request(`${sandbox.clara.url}/mx/oauth/token`, {
+		method: 'POST',
+		dispatcher: agent,
+		headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+		body: 'grant_type=client_credentials',
+	});
+	const token = ((await tokenRes.body.json()) as { access_token: string }).access_token;
+	const get = async (path: string) => {
+		const res = await request(`${sandbox.clara.url}/mx/api${path}`, { dispatcher: agent, headers: { authorization: `Bearer ${token}` } });
+		return res.body.json() as Promise<IDataObject>;
+	};
+	return { agent, get };
+}
+
+function counters(sandbox: Sandbox) {
+	const c = sandbox.clara.counters;
+	return { requests: c.requests, handshakes: c.handshakes, tokenRequests: c.tokenRequests };
+}
+
+async function fresh(sandbox: Sandbox) {
+	await closeAllAgents();
+	tokens.store = new MemoryTokenStore();
+	sandbox.clara.resetCounters();
+}
+
+async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
+	const n = QUICK ? 100 : 1000;
+	const uuids = sandbox.clara.data.transactions.slice(0, n).map((t) => ({ uuid: t.uuid }));
+	const rows: ScenarioResult['rows'] = [];
+
+	await fresh(sandbox);
+	rows.push({
+		way: 'node',
+		...(await measure(async () => {
+			const res = await runNode({
+				nodeType: new Clara(),
+				credentialTypes: [new ClaraApi()],
+				credentials: { claraApi: claraCredentials(sandbox) },
+				parameters: { resource: 'transaction', operation: 'get', uuid: '={{ $json.uuid }}' },
+				items: uuids,
+			});
+			if (res.error || res.items.length !== n) throw new Error(`node run failed: ${res.error?.message}`);
+			return counters(sandbox);
+		})),
+	});
+
+	await fresh(sandbox);
+	rows.push({
+		way: 'raw undici loop',
+		...(await measure(async () => {
+			const raw = await rawClient(sandbox, DEFAULT_CONNECTIONS);
+			await mapConcurrent(uuids, DEFAULT_CONNECTIONS, (u) => raw.get(`/v3/transactions/${u.uuid}`));
+			await raw.agent.close();
+			return counters(sandbox);
+		})),
+	});
+
+	const httpRequest = loadHttpRequestNode();
+	if (httpRequest) {
+		await fresh(sandbox);
+		rows.push({
+			way: 'HTTP Request node (DIY)',
+			...(await measure(async () => {
+				// The do-it-yourself workflow: a token per execution, then n8n's HTTP Request node with an
+				// "SSL Certificates" credential for each item.
+				const raw = await rawClient(sandbox, 1);
+				await raw.agent.close();
+				const token = sandbox.clara.issuedTokens().slice(-1)[0];
+				const res = await runNode({
+					nodeType: httpRequest as INodeType,
+					credentials: { httpSslAuth: { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key } },
+					parameters: {
+						method: 'GET',
+						url: `=${sandbox.clara.url}/mx/api/v3/transactions/{{ $json.uuid }}`,
+						sendHeaders: true,
+						headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${token}` }] },
+						provideSslCertificates: true,
+						options: {},
+					},
+					items: uuids,
+				});
+				if (res.error || res.items.length !== n) throw new Error(`HTTP Request run failed: ${res.error?.message}`);
+				return counters(sandbox);
+			})),
+		});
+	}
+	const [node, raw, diy] = rows;
+	const ratios: Record<string, number> = { 'node speed vs raw loop': round(raw.ms / node.ms) };
+	const goals = [{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 }];
+	if (diy) {
+		ratios['node speed vs HTTP Request node'] = round(diy.ms / node.ms);
+		goals.push({ goal: 'node ≥ 3× the HTTP Request node', met: diy.ms / node.ms >= 3 });
+	}
+	return {
+		scenario: `1. Clara: ${n} transactions by uuid over mTLS`,
+		rows,
+		ratios,
+		goals,
+		notes: diy ? [] : ['HTTP Request node not found: run scripts/n8n/install.sh (the real-n8n install) to include it'],
+	};
+}
+
+async function scenarioClaraReturnAll(sandbox: Sandbox): Promise<ScenarioResult> {
+	const total = sandbox.clara.data.transactions.length;
+	const dataBytes = Buffer.byteLength(JSON.stringify(sandbox.clara.data.transactions));
+	const rows: ScenarioResult['rows'] = [];
+
+	await fresh(sandbox);
+	rows.push({
+		way: 'node (Return All)',
+		...(await measure(async () => {
+			const res = await runNode({
+				nodeType: new Clara(),
+				credentialTypes: [new ClaraApi()],
+				credentials: { claraApi: claraCredentials(sandbox) },
+				parameters: { resource: 'transaction', operation: 'getAll', returnAll: true },
+			});
+			if (res.error || res.items.length !== total) throw new Error(`node Return All failed: ${res.error?.message} (${res.items.length}/${total})`);
+			return { ...counters(sandbox), items: res.items.length };
+		})),
+	});
+
+	await fresh(sandbox);
+	rows.push({
+		way: 'raw page-by-page loop',
+		...(await measure(async () => {
+			const raw = await rawClient(sandbox, 1);
+			const all: IDataObject[] = [];
+			for (let page = 0; ; page++) {
+				const body = await raw.get(`/v3/transactions?page=${page}&size=100`);
+				all.push(...(body.content as IDataObject[]));
+				if (body.last || (body.content as IDataObject[]).length < 100) break;
+			}
+			await raw.agent.close();
+			return { ...counters(sandbox), items: all.length };
+		})),
+	});
+	const [node, raw] = rows;
+	const memRatio = round((node.peakHeapMB! * 1048576) / dataBytes);
+	return {
+		scenario: `2. Clara: Return All over ${total} transactions (${Math.ceil(total / 100)} pages)`,
+		rows,
+		ratios: { 'node throughput vs raw loop': round(raw.ms / node.ms), 'node peak heap / raw data size': memRatio },
+		goals: [
+			{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 },
+			{ goal: 'peak memory < 3× the data size', met: memRatio < 3 },
+		],
+		notes: [`raw JSON size of the data: ${Math.round(dataBytes / 1048576)} MB`],
+	};
+}
+
+/** Scenarios of other services register here (see bench/*.ts). */
+export const scenarios: Array<(sandbox: Sandbox) => Promise<ScenarioResult>> = [scenarioClaraLookups, scenarioClaraReturnAll];
+
+function print(results: ScenarioResult[]) {
+	for (const r of results) {
+		console.log(`\n${r.scenario}`);
+		for (const row of r.rows) {
+			const counts = Object.entries(row.counts).map(([k, v]) => `${k}=${v}`).join(' ');
+			console.log(`  ${row.way.padEnd(28)} ${String(row.ms).padStart(7)} ms  heap+${String(row.peakHeapMB).padStart(6)} MB  ${counts}`);
+		}
+		for (const [k, v] of Object.entries(r.ratios)) console.log(`  ratio  ${k}: ${v}×`);
+		for (const g of r.goals) console.log(`  goal   ${g.met ? 'met   ' : 'MISSED'} ${g.goal}`);
+		for (const n of r.notes ?? []) console.log(`  note   ${n}`);
+	}
+}
+
+async function main() {
+	const sandbox = await startSandbox({ clara: { transactions: QUICK ? 2_000 : 50_000 } });
+	sandbox.clara.faults.latencyMs = LATENCY_MS;
+	sandbox.clara.faults.handshakeDelayMs = HANDSHAKE_MS;
+	const results: ScenarioResult[] = [];
+	try {
+		for (const scenario of scenarios) results.push(await scenario(sandbox));
+	} finally {
+		await closeAllAgents();
+		await sandbox.close();
+	}
+	print(results);
+	writeFileSync(join(__dirname, 'results.json'), JSON.stringify({ quick: QUICK, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, node: process.version, results }, null, 2) + '\n');
+	process.exit(0);
+}
+
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error);
+		process.exit(1);
+	});
+}
