@@ -318,5 +318,7 @@ test('no full CPF in any URL Claro received', () => {
 test('no full CPF, secret or token in any output, error or log line of this file', () => {
 	leaks.watch(...sandbox.claro.issuedTokens());
 	leaks.collect(capturedLogs.join('\n'));
+	// The retries above were logged by the node: its log lines were really looked at.
+	expect(capturedLogs.some((l) => /retry 1 of GET \/identity\/v1\/facialbiometrics after HTTP 429/.test(l))).toBe(true);
 	expect(leaks.assertNone()).toBeGreaterThan(1000);
 });
