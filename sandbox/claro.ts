@@ -190,3 +190,16 @@ export async function startClaro(options: ClaroOptions): Promise<ClaroSandbox> {
 	});
 	return sandbox;
 }
+
+/** For `npm run sandbox` (sandbox/cli.ts): how to fill the n8n credential to use this emulator. */
+export function printClaro(sandbox: { claro: ClaroSandbox }, dir: string) {
+	const c = sandbox.claro;
+	console.log(`Claro Face Match  (credential "Claro Face Match API")
+  Environment: any (the override wins)
+  Key: ${c.key}
+  Secret: ${c.secret}
+  Base URL Override: ${c.url}
+  CA Certificate: paste ${dir}/ca.crt
+  Known CPFs: 111.444.777-35, 123.456.789-09 (and ${c.people.size - 2} more); not in the base (422): 222.333.666-38
+`);
+}
