@@ -155,6 +155,14 @@ describe('invalid CPFs cost nothing', () => {
 		expect(out[5]).toMatchObject({ found: true, cpf: '***.456.789-**' });
 		expect(custom().checks).toBe(3);
 	});
+	test('an expression that fails for one item fails only that item', async () => {
+		const res = await run([{ cpf: KNOWN }, { cpf: 12345678909 }], { continueOnFail: true, parameters: { ...check(), cpf: '={{ $json.cpf.trim() }}' } });
+		expect(res.error).toBeUndefined();
+		expect(paired(res)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(json(res)[0]).toMatchObject({ found: true });
+		expect(json(res)[1].error).toEqual(expect.any(String));
+		expect(custom().checks).toBe(1);
+	});
 });
 
 describe('billing and tokens', () => {

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { runPerItem } from '../../../transport';
-import { checkCpf, maskDigits } from '../../cpf';
+import { checkCpf, maskDigits, type CpfCheck } from '../../cpf';
 import type { ClaroFaceMatch, FaceMatchAnswer } from '../../transport';
 
 /** Checks in flight at once; they share one pooled connection set and one token. */
@@ -50,17 +50,23 @@ const INVALID_HINT =
 	'Nothing was sent to Claro, so nothing was billed. A CPF has 11 digits, with or without dots and a dash (NNN.NNN.NNN-NN); the last two are check digits computed from the first nine.';
 
 export async function execute(this: IExecuteFunctions, claro: ClaroFaceMatch): Promise<INodeExecutionData[]> {
-	const checks = this.getInputData().map((_, i) => checkCpf(this.getNodeParameter('cpf', i, '')));
+	const checks = this.getInputData().map((_, i): CpfCheck | Error => {
+		try {
+			return checkCpf(this.getNodeParameter('cpf', i, ''));
+		} catch (error) {
+			// An expression that fails for one item must not take the other items down with continueOnFail.
+			return error as Error;
+		}
+	});
 	const invalid = (i: number) => {
 		const c = checks[i];
-		return c.valid
-			? undefined
-			: new NodeOperationError(this.getNode(), `Invalid CPF (${c.masked}): ${c.problem}`, { itemIndex: i, description: INVALID_HINT });
+		if (c instanceof Error) return c;
+		return c.valid ? undefined : new NodeOperationError(this.getNode(), `Invalid CPF (${c.masked}): ${c.problem}`, { itemIndex: i, description: INVALID_HINT });
 	};
 	if (!this.continueOnFail()) {
 		// Without continueOnFail one bad CPF fails the run; fail it before paying for the good ones, which a re-run
 		// would pay for again.
-		const bad = checks.findIndex((c) => !c.valid);
+		const bad = checks.findIndex((_, i) => invalid(i));
 		if (bad >= 0) throw invalid(bad);
 	}
 
@@ -70,7 +76,7 @@ export async function execute(this: IExecuteFunctions, claro: ClaroFaceMatch): P
 		this,
 		async (i): Promise<IDataObject> => {
 			const c = checks[i];
-			if (!c.valid) throw invalid(i);
+			if (c instanceof Error || !c.valid) throw invalid(i);
 			const options = this.getNodeParameter('options', i, {}) as { biohash?: string; notFoundIsError?: boolean };
 			let pending = answers.get(c.digits);
 			if (!pending) answers.set(c.digits, (pending = claro.check(c.digits)));
