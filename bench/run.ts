@@ -35,7 +35,19 @@ export interface ScenarioResult {
 	rows: Array<{ way: string } & Measured>;
 	ratios: Record<string, number>;
 	goals: Array<{ goal: string; met: boolean }>;
+	/** Counts that must hold whatever the machine (CI fails on these, never on times). */
+	checks?: Array<{ check: string; ok: boolean }>;
 	notes?: string[];
+}
+
+/** Run each way `times` times, interleaved (so drift in machine load hits all ways alike); keep each way's median. */
+export async function interleaved(ways: Array<{ way: string; run: () => Promise<Measured> }>, times = QUICK ? 1 : 3) {
+	const runs = new Map<string, Measured[]>(ways.map((w) => [w.way, []]));
+	for (let i = 0; i < times; i++) for (const w of ways) runs.get(w.way)!.push(await w.run());
+	return ways.map((w) => {
+		const sorted = runs.get(w.way)!.sort((a, b) => a.ms - b.ms);
+		return { way: w.way, ...sorted[Math.floor(sorted.length / 2)] };
+	});
 }
 
 /** Time `fn`, sampling the heap every 5 ms for its peak above the starting point. */
@@ -99,64 +111,61 @@ async function fresh(sandbox: Sandbox) {
 async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 	const n = QUICK ? 100 : 1000;
 	const uuids = sandbox.clara.data.transactions.slice(0, n).map((t) => ({ uuid: t.uuid }));
-	const rows: ScenarioResult['rows'] = [];
+	const ways: Array<{ way: string; run: () => Promise<Measured> }> = [];
+	const way = (name: string, fn: () => Promise<Record<string, number>>) =>
+		ways.push({
+			way: name,
+			run: async () => {
+				await fresh(sandbox);
+				return measure(fn);
+			},
+		});
 
-	await fresh(sandbox);
-	rows.push({
-		way: 'node',
-		...(await measure(async () => {
-			const res = await runNode({
-				nodeType: new Clara(),
-				credentialTypes: [new ClaraApi()],
-				credentials: { claraApi: claraCredentials(sandbox) },
-				parameters: { resource: 'transaction', operation: 'get', uuid: '={{ $json.uuid }}' },
-				items: uuids,
-			});
-			if (res.error || res.items.length !== n) throw new Error(`node run failed: ${res.error?.message}`);
-			return counters(sandbox);
-		})),
+	way('node', async () => {
+		const res = await runNode({
+			nodeType: new Clara(),
+			credentialTypes: [new ClaraApi()],
+			credentials: { claraApi: claraCredentials(sandbox) },
+			parameters: { resource: 'transaction', operation: 'get', uuid: '={{ $json.uuid }}' },
+			items: uuids,
+		});
+		if (res.error || res.items.length !== n) throw new Error(`node run failed: ${res.error?.message}`);
+		return counters(sandbox);
 	});
 
-	await fresh(sandbox);
-	rows.push({
-		way: 'raw undici loop',
-		...(await measure(async () => {
-			const raw = await rawClient(sandbox, DEFAULT_CONNECTIONS);
-			await mapConcurrent(uuids, DEFAULT_CONNECTIONS, (u) => raw.get(`/v3/transactions/${u.uuid}`));
-			await raw.agent.close();
-			return counters(sandbox);
-		})),
+	way('raw undici loop', async () => {
+		const raw = await rawClient(sandbox, DEFAULT_CONNECTIONS);
+		await mapConcurrent(uuids, DEFAULT_CONNECTIONS, (u) => raw.get(`/v3/transactions/${u.uuid}`));
+		await raw.agent.close();
+		return counters(sandbox);
 	});
 
 	const httpRequest = loadHttpRequestNode();
 	if (httpRequest) {
-		await fresh(sandbox);
-		rows.push({
-			way: 'HTTP Request node (DIY)',
-			...(await measure(async () => {
-				// The do-it-yourself workflow: a token per execution, then n8n's HTTP Request node with an
-				// "SSL Certificates" credential for each item.
-				const raw = await rawClient(sandbox, 1);
-				await raw.agent.close();
-				const token = sandbox.clara.issuedTokens().slice(-1)[0];
-				const res = await runNode({
-					nodeType: httpRequest as INodeType,
-					credentials: { httpSslAuth: { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key } },
-					parameters: {
-						method: 'GET',
-						url: `=${sandbox.clara.url}/mx/api/v3/transactions/{{ $json.uuid }}`,
-						sendHeaders: true,
-						headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${token}` }] },
-						provideSslCertificates: true,
-						options: {},
-					},
-					items: uuids,
-				});
-				if (res.error || res.items.length !== n) throw new Error(`HTTP Request run failed: ${res.error?.message}`);
-				return counters(sandbox);
-			})),
+		way('HTTP Request node (DIY)', async () => {
+			// The do-it-yourself workflow: a token per execution, then n8n's HTTP Request node with an
+			// "SSL Certificates" credential for each item.
+			const raw = await rawClient(sandbox, 1);
+			await raw.agent.close();
+			const token = sandbox.clara.issuedTokens().slice(-1)[0];
+			const res = await runNode({
+				nodeType: httpRequest as INodeType,
+				credentials: { httpSslAuth: { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key } },
+				parameters: {
+					method: 'GET',
+					url: `=${sandbox.clara.url}/mx/api/v3/transactions/{{ $json.uuid }}`,
+					sendHeaders: true,
+					headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${token}` }] },
+					provideSslCertificates: true,
+					options: {},
+				},
+				items: uuids,
+			});
+			if (res.error || res.items.length !== n) throw new Error(`HTTP Request run failed: ${res.error?.message}`);
+			return counters(sandbox);
 		});
 	}
+	const rows = await interleaved(ways);
 	const [node, raw, diy] = rows;
 	const ratios: Record<string, number> = { 'node speed vs raw loop': round(raw.ms / node.ms) };
 	const goals = [{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 }];
@@ -169,6 +178,11 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		rows,
 		ratios,
 		goals,
+		checks: [
+			{ check: 'node: 1 token request', ok: node.counts.tokenRequests === 1 },
+			{ check: `node: handshakes ≤ pool size (${DEFAULT_CONNECTIONS})`, ok: node.counts.handshakes <= DEFAULT_CONNECTIONS },
+			{ check: `node: ${n} lookups + 1 token = ${n + 1} requests`, ok: node.counts.requests === n + 1 },
+		],
 		notes: diy ? [] : ['HTTP Request node not found: run scripts/n8n/install.sh (the real-n8n install) to include it'],
 	};
 }
@@ -218,6 +232,10 @@ async function scenarioClaraReturnAll(sandbox: Sandbox): Promise<ScenarioResult>
 			{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 },
 			{ goal: 'peak memory < 3× the data size', met: memRatio < 3 },
 		],
+		checks: [
+			{ check: `node: all ${total} items`, ok: node.counts.items === total },
+			{ check: 'node: each page once + 1 token', ok: node.counts.requests === Math.ceil(total / 100) + 1 },
+		],
 		notes: [`raw JSON size of the data: ${Math.round(dataBytes / 1048576)} MB`],
 	};
 }
@@ -234,6 +252,7 @@ function print(results: ScenarioResult[]) {
 		}
 		for (const [k, v] of Object.entries(r.ratios)) console.log(`  ratio  ${k}: ${v}×`);
 		for (const g of r.goals) console.log(`  goal   ${g.met ? 'met   ' : 'MISSED'} ${g.goal}`);
+		for (const c of r.checks ?? []) console.log(`  check  ${c.ok ? 'ok    ' : 'FAILED'} ${c.check}`);
 		for (const n of r.notes ?? []) console.log(`  note   ${n}`);
 	}
 }
@@ -250,8 +269,10 @@ async function main() {
 		await sandbox.close();
 	}
 	print(results);
-	writeFileSync(join(__dirname, 'results.json'), JSON.stringify({ quick: QUICK, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, node: process.version, results }, null, 2) + '\n');
-	process.exit(0);
+	const failed = results.flatMap((r) => (r.checks ?? []).filter((c) => !c.ok));
+	writeFileSync(join(__dirname, QUICK ? 'results.quick.json' : 'results.json'), JSON.stringify({ quick: QUICK, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, node: process.version, results }, null, 2) + '\n');
+	if (failed.length) console.log(`\n${failed.length} count check(s) FAILED`);
+	process.exit(failed.length ? 1 : 0);
 }
 
 if (require.main === module) {

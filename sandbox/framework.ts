@@ -191,7 +191,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 					presented,
 					authorized: presented && socket.authorized,
 					error: presented && !socket.authorized ? String(socket.authorizationError) : undefined,
-					subject: presented ? peer?.subject?.CN : undefined,
+					subject: presented ? String(peer?.subject?.CN ?? "") : undefined,
 				},
 			};
 			const result = await handler(request, context);

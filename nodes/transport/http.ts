@@ -97,6 +97,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 // Agents: one per TLS identity and origin, for the life of the process.
 
 interface PoolEntry {
+	id: string;
 	agent: Agent;
 	lastUsed: number;
 }
@@ -174,12 +175,27 @@ export function validateTlsMaterial(tls: TlsMaterial, now = Date.now()): void {
 
 const validated = new Set<string>();
 
+/** Per TLS object, the agent by origin: a hot-path shortcut that skips hashing the PEM material per request. */
+const byTlsObject = new WeakMap<TlsMaterial, Map<string, PoolEntry>>();
+const NO_TLS: TlsMaterial = {};
+
 export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAULT_CONNECTIONS): Agent {
+	const shortcut = byTlsObject.get(tls ?? NO_TLS)?.get(`${origin} ${connections}`);
+	if (shortcut && agents.get(shortcut.id) === shortcut) {
+		shortcut.lastUsed = Date.now();
+		return shortcut.agent;
+	}
 	const id = identityKey(origin, tls, connections);
+	const remember = (entry: PoolEntry) => {
+		const perObject = byTlsObject.get(tls ?? NO_TLS) ?? new Map<string, PoolEntry>();
+		perObject.set(`${origin} ${connections}`, entry);
+		byTlsObject.set(tls ?? NO_TLS, perObject);
+		return entry.agent;
+	};
 	const hit = agents.get(id);
 	if (hit) {
 		hit.lastUsed = Date.now();
-		return hit.agent;
+		return remember(hit);
 	}
 	if (tls && !validated.has(id)) {
 		validateTlsMaterial(tls);
@@ -205,8 +221,9 @@ export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAUL
 			maxCachedSessions: 100,
 		},
 	});
-	agents.set(id, { agent, lastUsed: Date.now() });
-	return agent;
+	const entry = { id, agent, lastUsed: Date.now() };
+	agents.set(id, entry);
+	return remember(entry);
 }
 
 /** Close every pooled connection (tests, and a clean shutdown). */
