@@ -18,7 +18,8 @@ export async function claroFaceMatchApiTest(this: ICredentialTestFunctions, cred
 		const detail = `${mapped.message}. ${mapped.description ?? ''}`.trim();
 		const status = error instanceof ApiError ? error.response.status : undefined;
 		let part: string;
-		if (error instanceof TransportError) part = `The host is wrong or unreachable (${claro.origin})`;
+		if (error instanceof TransportError && error.kind === 'tls-config') part = 'The CA Certificate field is wrong';
+		else if (error instanceof TransportError) part = `The host is wrong or unreachable (${claro.origin})`;
 		else if (status !== undefined && [400, 401, 403].includes(status)) part = 'The key or secret is wrong';
 		else if (status !== undefined && status >= 500) part = 'Claro is failing right now; the credential could not be checked';
 		// 404, an HTML page, or a 200 without access_token: something answered, but not Claro's token endpoint.

@@ -311,6 +311,8 @@ describe('credential test', () => {
 		expect(untrusted.message).toMatch(/^The host is wrong or unreachable .*not trusted/);
 		const notClaro = await testCredential(credentials({ baseUrl: `${sandbox.claro.url}/not-claro` }));
 		expect(notClaro.message).toMatch(/^The host answered but is not Claro's API gateway/);
+		const badCa = await testCredential(credentials({ caCertificate: 'not a certificate' }));
+		expect(badCa.message).toMatch(/^The CA Certificate field is wrong: .*not a valid PEM certificate/);
 		const empty = await testCredential(credentials({ secret: '' }));
 		expect(empty.message).toMatch(/Fill both Key and Secret/);
 	});
