@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { startSandbox, type Sandbox } from './index';
+import { printClaro } from './claro';
 
 /** Printers per service; each service adds one. */
 export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [
@@ -21,6 +22,7 @@ export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [
   (also there: foreign.crt/.key → HTTP 406, expired.crt/.key, client-encrypted.key with the passphrase in passphrase.txt)
 `);
 	},
+	printClaro,
 ];
 
 async function main() {

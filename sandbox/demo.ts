@@ -101,8 +101,31 @@ const clara: Section = async (sandbox) => {
 	});
 };
 
+const claro: Section = async (sandbox) => {
+	const { ClaroFaceMatch } = built.node<typeof import('../nodes/ClaroFaceMatch/ClaroFaceMatch.node')>('ClaroFaceMatch/ClaroFaceMatch');
+	const { ClaroFaceMatchApi } = built.credential<typeof import('../credentials/ClaroFaceMatchApi.credentials')>('ClaroFaceMatchApi');
+	const creds = { environment: 'production', key: sandbox.claro.key, secret: sandbox.claro.secret, baseUrl: sandbox.claro.url, caCertificate: sandbox.certs.ca.cert };
+	await step('Claro Face Match — a batch of signups from a webhook (one is a repeat, one CPF is mistyped)', async () => {
+		sandbox.claro.resetCounters();
+		const signups = [
+			{ name: 'Ana', cpf: '111.444.777-35' },
+			{ name: 'Bruno', cpf: '222.333.666-38' },
+			{ name: 'Carla', cpf: '123.456.789-09' },
+			{ name: 'Ana again', cpf: '11144477735' },
+			{ name: 'Diego', cpf: '123.456.789-00' },
+		];
+		const out = await execute(new ClaroFaceMatch(), new ClaroFaceMatchApi(), creds, { resource: 'facialBiometrics', operation: 'check', cpf: '={{ $json.cpf }}', options: {} }, { items: signups, continueOnFail: true });
+		table(
+			out.map((o, i) => ({ signup: signups[i].name, cpf: o.cpf ?? '', found: o.found ?? '', biohashes: Array.isArray(o.biohashs) ? o.biohashs.length : '', error: o.error ?? '' })),
+			['signup', 'cpf', 'found', 'biohashes', 'error'],
+		);
+		const c = sandbox.claro.counters.custom;
+		console.log(`  ${signups.length} signups → ${c.checks ?? 0} checks sent to Claro (${c.billedAnswers ?? 0} billed), 1 token; the mistyped CPF cost nothing`);
+	});
+};
+
 /** Each service adds its section here. */
-export const sections: Section[] = [clara];
+export const sections: Section[] = [clara, claro];
 
 async function main() {
 	console.log(bold('Starting the sandbox: local emulators over HTTPS/mTLS on 127.0.0.1 (no vendor account needed)'));

@@ -86,7 +86,8 @@ export class TransportError extends Error {
 	}
 }
 
-const RETRY_STATUS = new Set([429, 502, 503, 504]);
+/** 500 too, for idempotent requests only: gateways (Apigee for Claro) answer 500 for passing faults. */
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 /** The request never left this machine: safe to retry whatever the method. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 /** The connection broke; the server may or may not have seen the request. */
