@@ -243,6 +243,11 @@ async function scenarioClaraReturnAll(sandbox: Sandbox): Promise<ScenarioResult>
 /** Scenarios of other services register here (see bench/*.ts). */
 export const scenarios: Array<(sandbox: Sandbox) => Promise<ScenarioResult>> = [scenarioClaraLookups, scenarioClaraReturnAll];
 
+/** Each service's scenario lives in bench/<service>.ts; loaded here so run.ts's exports exist first. */
+function loadScenarios() {
+	scenarios.push(require('./claro').scenarioClaroRepeats);
+}
+
 function print(results: ScenarioResult[]) {
 	for (const r of results) {
 		console.log(`\n${r.scenario}`);
@@ -258,9 +263,12 @@ function print(results: ScenarioResult[]) {
 }
 
 async function main() {
-	const sandbox = await startSandbox({ clara: { transactions: QUICK ? 2_000 : 50_000 } });
-	sandbox.clara.faults.latencyMs = LATENCY_MS;
-	sandbox.clara.faults.handshakeDelayMs = HANDSHAKE_MS;
+	loadScenarios();
+	const sandbox = await startSandbox({ clara: { transactions: QUICK ? 2_000 : 50_000 }, claro: { people: QUICK ? 100 : 1_000 } });
+	for (const service of [sandbox.clara, sandbox.claro]) {
+		service.faults.latencyMs = LATENCY_MS;
+		service.faults.handshakeDelayMs = HANDSHAKE_MS;
+	}
 	const results: ScenarioResult[] = [];
 	try {
 		for (const scenario of scenarios) results.push(await scenario(sandbox));
