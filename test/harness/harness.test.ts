@@ -7,8 +7,10 @@ import type { AddressInfo } from 'net';
 import {
 	NodeOperationError,
 	type ICredentialType,
+	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IHttpRequestHelper,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -34,6 +36,24 @@ class HarnessTestApi implements ICredentialType {
 	};
 }
 
+/** A session token fetched by preAuthentication (n8n runs it when the hidden `expirable` field is empty or after a 401). */
+class HarnessSessionApi implements ICredentialType {
+	name = 'harnessSessionApi';
+	displayName = 'Harness Session API';
+	properties: ICredentialType['properties'] = [
+		{ displayName: 'Login URL', name: 'loginUrl', type: 'string', default: '' },
+		{ displayName: 'Session', name: 'sessionToken', type: 'hidden', typeOptions: { expirable: true }, default: '' },
+	];
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const { token } = (await this.helpers.httpRequest({ method: 'POST', url: credentials.loginUrl as string, json: true })) as { token: string };
+		return { sessionToken: token };
+	}
+	authenticate: ICredentialType['authenticate'] = {
+		type: 'generic',
+		properties: { headers: { 'X-Session': '={{$credentials.sessionToken}}' } },
+	};
+}
+
 const base = {
 	group: ['transform'],
 	version: 1,
@@ -41,7 +61,10 @@ const base = {
 	defaults: { name: 'Echo' },
 	inputs: ['main'],
 	outputs: ['main'],
-	credentials: [{ name: 'harnessTestApi', required: false }],
+	credentials: [
+		{ name: 'harnessTestApi', required: false },
+		{ name: 'harnessSessionApi', required: false },
+	],
 } as const;
 
 /** Echoes a parameter per item; fails on `failOn`; can log, count runs in static data, wait for the cancel signal, call a URL. */
@@ -56,6 +79,7 @@ class Echo implements INodeType {
 			{ displayName: 'Throw Whole Node', name: 'throwAll', type: 'boolean', default: false },
 			{ displayName: 'Wait For Cancel', name: 'waitForCancel', type: 'boolean', default: false },
 			{ displayName: 'Call URL', name: 'url', type: 'string', default: '' },
+			{ displayName: 'Call With', name: 'authWith', type: 'string', default: 'harnessTestApi' },
 		],
 	} as unknown as INodeTypeDescription;
 
@@ -86,7 +110,7 @@ class Echo implements INodeType {
 				}
 				this.logger.debug(`echo item ${i}`, { token: creds.token, value });
 				const url = this.getNodeParameter('url', i) as string;
-				const called = url ? await this.helpers.httpRequestWithAuthentication.call(this, 'harnessTestApi', { url, json: true }) : undefined;
+				const called = url ? await this.helpers.httpRequestWithAuthentication.call(this, this.getNodeParameter('authWith', i) as string, { url, json: true }) : undefined;
 				out.push({ json: { value, index: i, region: creds.region ?? null, called }, pairedItem: { item: i } });
 			} catch (error) {
 				if (!this.continueOnFail()) throw error;
@@ -235,29 +259,54 @@ describe('runNode', () => {
 		expect(res.status).toBe('canceled');
 	});
 
-	describe('credentials authenticate (generic) through httpRequestWithAuthentication', () => {
+	describe('credential authenticate and preAuthentication, through httpRequestWithAuthentication', () => {
 		let server: Server;
-		let seen: IncomingHttpHeaders[] = [];
+		let url = '';
+		let seen: Array<{ path?: string; headers: IncomingHttpHeaders }> = [];
+		let sessions = 0;
 		beforeAll(async () => {
 			server = createServer((req, res) => {
-				seen.push(req.headers);
+				seen.push({ path: req.url, headers: req.headers });
 				res.setHeader('content-type', 'application/json');
+				if (req.url === '/login') return res.end(JSON.stringify({ token: `sess-${++sessions}` }));
+				if (req.url === '/session' && req.headers['x-session'] !== `sess-${sessions}`) return res.writeHead(401).end('{"error":"expired"}');
 				res.end('{"ok":true}');
 			});
 			await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+			url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		});
 		afterAll(async () => {
 			server.closeAllConnections();
 			await new Promise((r) => server.close(r));
 		});
+		beforeEach(() => (seen = []));
 
-		test('the Authorization header comes from the credential type', async () => {
-			seen = [];
-			const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
-			const res = await runNode({ nodeType: new Echo(), parameters: { url }, credentials: creds('tok-auth'), credentialTypes });
+		test('generic authenticate: the Authorization header comes from the credential type', async () => {
+			const res = await runNode({ nodeType: new Echo(), parameters: { url: `${url}/x` }, credentials: creds('tok-auth'), credentialTypes });
 			expect(res.error).toBeUndefined();
 			expect(res.items[0].json.called).toEqual({ ok: true });
-			expect(seen.map((h) => h.authorization)).toEqual(['Bearer tok-auth']);
+			expect(seen.map((r) => r.headers.authorization)).toEqual(['Bearer tok-auth']);
+		});
+
+		const session = (sessionToken?: string) => ({
+			credentials: { harnessSessionApi: { loginUrl: `${url}/login`, ...(sessionToken === undefined ? {} : { sessionToken }) } },
+			credentialTypes: [new HarnessSessionApi()],
+		});
+
+		test('preAuthentication runs when the expirable field is empty, and its result is written back', async () => {
+			const res = await runNode({ nodeType: new Echo(), parameters: { url: `${url}/session`, authWith: 'harnessSessionApi' }, ...session() });
+			expect(res.error).toBeUndefined();
+			expect(seen.map((r) => [r.path, r.headers['x-session']])).toEqual([
+				['/login', undefined],
+				['/session', `sess-${sessions}`],
+			]);
+			expect(res.storedCredentials('harnessSessionApi')?.sessionToken).toBe(`sess-${sessions}`);
+		});
+
+		test('after a 401 n8n runs preAuthentication again and retries once', async () => {
+			const res = await runNode({ nodeType: new Echo(), parameters: { url: `${url}/session`, authWith: 'harnessSessionApi' }, ...session('stale') });
+			expect(res.error).toBeUndefined();
+			expect(seen.map((r) => r.path)).toEqual(['/session', '/login', '/session']);
 		});
 	});
 

@@ -119,6 +119,17 @@ const rootLogger = captureLogger();
 Container.set(Logger, rootLogger as unknown as InstanceType<typeof Logger>);
 LoggerProxy.init(rootLogger as never);
 
+// n8n-core's SSHClientsManager (built with the first ExecuteContext) starts a 60 s cleanup setInterval and never
+// clears it outside n8n's shutdown: that timer is what kept test processes alive after a run. Build it now and
+// unref the timer, so the engine no longer holds the event loop open (its process 'exit' hook still cleans up).
+{
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager') as {
+		SSHClientsManager: import('@n8n/di').Constructable<{ cleanupTimer?: NodeJS.Timeout }>;
+	};
+	Container.get(SSHClientsManager).cleanupTimer?.unref();
+}
+
 /** JSON with errors spelled out (JSON.stringify(new Error('x')) is "{}", which would hide a leak) and no cycles. */
 export function safeStringify(value: unknown): string {
 	const seen = new WeakSet<object>();
