@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { startSandbox, type Sandbox } from './index';
 import { printClaro } from './claro';
+import { printCleverTap } from './clevertap';
 
 /** Printers per service; each service adds one. */
 export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [
@@ -23,6 +24,7 @@ export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [
 `);
 	},
 	printClaro,
+	printCleverTap,
 ];
 
 async function main() {

@@ -1,6 +1,7 @@
 import { generateCertificates } from './certs';
 import { startClara, type ClaraOptions, type ClaraSandbox } from './clara';
 import { startClaro, type ClaroOptions, type ClaroSandbox } from './claro';
+import { startCleverTap, type CleverTapOptions, type CleverTapSandbox } from './clevertap';
 import type { SandboxCerts } from './types';
 
 export type { SandboxCerts } from './types';
@@ -13,12 +14,14 @@ export interface Sandbox {
 	certs: SandboxCerts;
 	clara: ClaraSandbox;
 	claro: ClaroSandbox;
+	clevertap: CleverTapSandbox;
 	close(): Promise<void>;
 }
 
 export interface SandboxOptions {
 	clara?: Partial<Omit<ClaraOptions, 'certs'>>;
 	claro?: Partial<Omit<ClaroOptions, 'certs'>>;
+	clevertap?: Partial<Omit<CleverTapOptions, 'certs'>>;
 	/** Fixed ports for `npm run sandbox` (so a saved n8n credential keeps working); 0 = any free port. */
 	basePort?: number;
 }
@@ -28,11 +31,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const port = (offset: number) => (options.basePort ? options.basePort + offset : 0);
 	const clara = await startClara({ certs, port: port(0), ...options.clara });
 	const claro = await startClaro({ certs, port: port(2), ...options.claro });
-	const services = [clara, claro];
+	const clevertap = await startCleverTap({ certs, port: port(1), ...options.clevertap });
+	const services = [clara, claro, clevertap];
 	return {
 		certs,
 		clara,
 		claro,
+		clevertap,
 		close: async () => {
 			await Promise.all(services.map((s) => s.close()));
 		},
