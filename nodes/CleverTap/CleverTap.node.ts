@@ -1,0 +1,53 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import * as campaign from './actions/campaign';
+import * as event from './actions/event';
+import * as message from './actions/message';
+import * as partner from './actions/partner';
+import * as profile from './actions/profile';
+import { router } from './actions/router';
+import { cleverTapApiTest } from './credentialTest';
+
+export class CleverTap implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'CleverTap',
+		name: 'cleverTap',
+		icon: { light: 'file:cleverTap.svg', dark: 'file:cleverTap.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: "Read CleverTap profiles, events, counts, campaigns and reports, and upload profiles and events, within the account's concurrency limit",
+		defaults: { name: 'CleverTap' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'cleverTapApi', required: true, testedBy: 'cleverTapApiTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Campaign', value: 'campaign' },
+					{ name: 'Event', value: 'event' },
+					{ name: 'Message', value: 'message' },
+					{ name: 'Partner', value: 'partner' },
+					{ name: 'Profile', value: 'profile' },
+				],
+				default: 'profile',
+			},
+			...campaign.description,
+			...event.description,
+			...message.description,
+			...partner.description,
+			...profile.description,
+		],
+	};
+
+	methods = { credentialTest: { cleverTapApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

@@ -1,0 +1,22 @@
+import type { INodeProperties } from 'n8n-workflow';
+import * as getAll from './getAll.operation';
+import * as getReport from './getReport.operation';
+
+export { getAll, getReport };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['campaign'] } },
+		options: [
+			{ name: 'Get Many', value: 'getAll', action: 'Get many campaigns', description: 'List the campaigns scheduled in a date range' },
+			{ name: 'Get Report', value: 'getReport', action: 'Get a campaign report', description: 'Get the results of one campaign (sent, viewed, clicked)' },
+		],
+		default: 'getAll',
+	},
+	...getAll.description,
+	...getReport.description,
+];

@@ -1,0 +1,3 @@
+import { uploadOperation } from '../common';
+
+export const { description, execute } = uploadOperation('event');

@@ -1,0 +1,3 @@
+import { countOperation } from '../common';
+
+export const { description, execute } = countOperation('profile');

@@ -1,0 +1,3 @@
+import { cursorListOperation } from '../common';
+
+export const { description, execute } = cursorListOperation('profile');
