@@ -66,7 +66,8 @@ function genericTransport(service: string, error: TransportError): Explained {
 		case 'timeout':
 			return { message: `${error.message} (${service})`, description: 'The request was not retried if it could have had an effect; try again later.' };
 		case 'aborted':
-			return { message: 'The execution was cancelled while a request was in flight' };
+			// n8n's spelling: WorkflowExecute records the run as 'canceled' (not 'error') only if the message says "canceled".
+			return { message: 'The execution was canceled while a request was in flight' };
 		case 'malformed':
 			return { message: `${service} answered with a body that is not valid JSON (HTTP ${error.status})`, description: 'Probably a proxy or an outage page; try again later.' };
 		case 'rate-limited':
