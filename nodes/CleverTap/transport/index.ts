@@ -215,7 +215,7 @@ export class CleverTap {
 				signal: this.signal,
 				retry: options.retries === undefined ? undefined : { retries: options.retries },
 				onRetry: ({ attempt, reason, delayMs }) =>
-					this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${path.split('?')[0]} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
+					this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
 			});
 		} finally {
 			await release();
