@@ -7,3 +7,4 @@ export * from './redact';
 export * from './items';
 export * from './pagination';
 export * from './api';
+export * from './descriptions';
