@@ -70,9 +70,11 @@ export async function cleverTapApiTest(this: ICredentialTestFunctions, credentia
 		return { status: 'Error', message: `Your account is in ${there}, not ${here}: set Region to ${there}${expired}` };
 	}
 	const unreachable = answers.filter((a) => a.outcome.kind === 'error').map((a) => a.region);
-	const unchecked = unreachable.length ? ` (${unreachable.join(', ')} could not be asked, so the account may still be there)` : '';
+	const where = unreachable.length
+		? `in ${here} and in every other region it could ask (${unreachable.join(', ')} did not answer, so the account may still be there)`
+		: `in ${here} and in every other region`;
 	return {
 		status: 'Error',
-		message: `The passcode (or the account id) is wrong: CleverTap refused it in ${here} and in every other region${unchecked}. Copy the account id (Settings > Project) and a passcode (Settings > Passcodes) again.`,
+		message: `The passcode (or the account id) is wrong: CleverTap refused it ${where}. Copy the account id (Settings > Project) and a passcode (Settings > Passcodes) again.`,
 	};
 }

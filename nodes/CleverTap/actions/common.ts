@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
-import { mapConcurrent, redact, runPerItem, toOutput, type ItemResult } from '../../transport';
+import { mapConcurrent, redact, returnAllProperties, runPerItem, showFor, toOutput, type ItemResult } from '../../transport';
 import { LIMITS, MAX_UPLOAD_RECORDS, type CleverTap } from '../transport';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's CleverTap client. */
@@ -9,7 +9,7 @@ export interface CleverTapOperation {
 	execute(this: IExecuteFunctions, ct: CleverTap): Promise<INodeExecutionData[]>;
 }
 
-export const showFor = (resource: string, operation: string) => ({ show: { resource: [resource], operation: [operation] } });
+export { operationProperty, showFor } from '../../transport';
 
 /**
  * Items run `LIMITS.read` at a time: more would only queue on the account's limiter, which is what really keeps
@@ -58,26 +58,6 @@ export const eventNameProperty = (resource: string, operation: string, descripti
 	displayOptions: showFor(resource, operation),
 });
 
-export const listProperties = (resource: string, operation: string): INodeProperties[] => [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: showFor(resource, operation),
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...showFor(resource, operation).show, returnAll: [false] } },
-	},
-];
-
 const maxWaitOption: INodeProperties = {
 	displayName: 'Wait Up To (Seconds)',
 	name: 'maxWaitSeconds',
@@ -114,6 +94,11 @@ function requiredText(ctx: IExecuteFunctions, itemIndex: number, name: string, l
 	return value;
 }
 
+/** Event name and date range: what the cursor flow and counts ask about. */
+function readQuery(ctx: IExecuteFunctions, itemIndex: number) {
+	return { eventName: requiredText(ctx, itemIndex, 'eventName', 'Event Name'), ...readRange(ctx, itemIndex) };
+}
+
 function readLimit(ctx: IExecuteFunctions, itemIndex: number) {
 	return ctx.getNodeParameter('returnAll', itemIndex) ? Infinity : Math.max(1, ctx.getNodeParameter('limit', itemIndex) as number);
 }
@@ -128,7 +113,7 @@ export function cursorListOperation(resource: 'profile' | 'event'): CleverTapOpe
 		description: [
 			eventNameProperty(resource, 'getAll', resource === 'profile' ? 'Get the profiles of the people who did this event in the date range' : 'The event to download'),
 			...rangeProperties(resource, 'getAll'),
-			...listProperties(resource, 'getAll'),
+			...returnAllProperties(resource, 'getAll'),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -151,12 +136,11 @@ export function cursorListOperation(resource: 'profile' | 'event'): CleverTapOpe
 		],
 		async execute(this: IExecuteFunctions, ct: CleverTap) {
 			return perItem(this, ct, async (i) => {
-				const eventName = requiredText(this, i, 'eventName', 'Event Name');
-				const range = readRange(this, i);
+				const query = readQuery(this, i);
 				const options = this.getNodeParameter('options', i, {}) as { batchSize?: number; maxWaitSeconds?: number };
 				return ct.cursorList(
 					kind,
-					{ eventName, ...range },
+					query,
 					{ limit: readLimit(this, i), batchSize: Math.min(5000, Math.max(1, options.batchSize ?? 1000)), maxWaitMs: (options.maxWaitSeconds ?? 300) * 1000 },
 				);
 			});
@@ -175,10 +159,9 @@ export function countOperation(resource: 'profile' | 'event'): CleverTapOperatio
 		],
 		async execute(this: IExecuteFunctions, ct: CleverTap) {
 			return perItem(this, ct, async (i) => {
-				const eventName = requiredText(this, i, 'eventName', 'Event Name');
-				const range = readRange(this, i);
+				const query = readQuery(this, i);
 				const { maxWaitSeconds } = this.getNodeParameter('options', i, {}) as { maxWaitSeconds?: number };
-				return { count: await ct.count(kind, { eventName, ...range }, (maxWaitSeconds ?? 300) * 1000), eventName, ...range };
+				return { count: await ct.count(kind, query, (maxWaitSeconds ?? 300) * 1000), ...query };
 			});
 		},
 	};
@@ -187,7 +170,7 @@ export function countOperation(resource: 'profile' | 'event'): CleverTapOperatio
 /** A list read for a date range (campaigns, message reports), with Return All + Limit applied to the answer. */
 export function dateListOperation(resource: string, operation: string, path: string, listKey: string): CleverTapOperation {
 	return {
-		description: [...rangeProperties(resource, operation), ...listProperties(resource, operation)],
+		description: [...rangeProperties(resource, operation), ...returnAllProperties(resource, operation)],
 		async execute(this: IExecuteFunctions, ct: CleverTap) {
 			return perItem(this, ct, async (i) => {
 				const range = readRange(this, i);

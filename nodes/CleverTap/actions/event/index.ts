@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { operationProperty } from '../common';
 import * as count from './count.operation';
 import * as getAll from './getAll.operation';
 import * as upload from './upload.operation';
@@ -6,19 +7,11 @@ import * as upload from './upload.operation';
 export { count, getAll, upload };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['event'] } },
-		options: [
-			{ name: 'Count', value: 'count', action: 'Count events', description: 'Count how many times an event happened in a date range' },
-			{ name: 'Get Many', value: 'getAll', action: 'Get many events', description: 'Download the events of one name in a date range' },
-			{ name: 'Upload', value: 'upload', action: 'Upload events', description: 'Record one event per input item, 1000 per call' },
-		],
-		default: 'getAll',
-	},
+	operationProperty('event', [
+		{ name: 'Count', value: 'count', action: 'Count events', description: 'Count how many times an event happened in a date range' },
+		{ name: 'Get Many', value: 'getAll', action: 'Get many events', description: 'Download the events of one name in a date range' },
+		{ name: 'Upload', value: 'upload', action: 'Upload events', description: 'Record one event per input item, 1000 per call' },
+	], 'getAll'),
 	...count.description,
 	...getAll.description,
 	...upload.description,
