@@ -246,6 +246,7 @@ export const scenarios: Array<(sandbox: Sandbox) => Promise<ScenarioResult>> = [
 /** Each service's scenario lives in bench/<service>.ts; loaded here so run.ts's exports exist first. */
 function loadScenarios() {
 	scenarios.push(require('./claro').scenarioClaroRepeats);
+	scenarios.push(require('./clevertap').scenarioCleverTapLimit);
 }
 
 function print(results: ScenarioResult[]) {

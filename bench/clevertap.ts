@@ -1,0 +1,61 @@
+import type { Sandbox } from '../sandbox';
+import { built } from '../sandbox/built';
+import { runNode } from '../test/harness/n8n';
+import { measure, QUICK, type ScenarioResult } from './run';
+
+const { closeAllAgents } = built.transport();
+const { CleverTap } = built.node<typeof import('../nodes/CleverTap/CleverTap.node')>('CleverTap/CleverTap');
+const { CleverTapApi } = built.credential<typeof import('../credentials/CleverTapApi.credentials')>('CleverTapApi');
+
+/**
+ * 4. CleverTap reads from 5 concurrent executions under the account's 3-concurrent-request limit: the best
+ * anyone can do is 3 requests per server time; how close the node gets, and how many 429s it provoked.
+ */
+export async function scenarioCleverTapLimit(sandbox: Sandbox): Promise<ScenarioResult> {
+	const ct = sandbox.clevertap;
+	const perExecution = QUICK ? 20 : 100;
+	const executions = 5;
+	const workMs = 20;
+	await closeAllAgents();
+	ct.resetCounters();
+	ct.faults.latencyMs = 0;
+	ct.faults.handshakeDelayMs = 0;
+	// The server's time per request, inside the account's concurrency window (what the limit is about).
+	ct.workMs = workMs;
+	const identities = [...ct.profiles.keys()].slice(0, perExecution).map((id) => ({ id }));
+	const credentials = { accountId: ct.accountId, passcode: ct.passcode, region: ct.region, baseUrl: `${ct.url}/{region}`, caCertificate: sandbox.certs.ca.cert };
+	const row = await measure(async () => {
+		const runs = await Promise.all(
+			Array.from({ length: executions }, () =>
+				runNode({
+					nodeType: new CleverTap(),
+					credentialTypes: [new CleverTapApi()],
+					credentials: { cleverTapApi: credentials },
+					parameters: { resource: 'profile', operation: 'get', findBy: 'identity', value: '={{ $json.id }}' },
+					items: identities,
+				}),
+			),
+		);
+		const failed = runs.filter((r) => r.error || r.items.length !== perExecution);
+		if (failed.length) throw new Error(`CleverTap run failed: ${failed[0].error?.message}`);
+		return { reads: ct.counters.custom.reads ?? 0, http429: ct.counters.custom.http429 ?? 0, peakInFlight: ct.peak.read };
+	});
+	const limitPerSec = 3 / (workMs / 1000);
+	const achieved = (row.counts.reads / row.ms) * 1000;
+	const ratio = Math.round((achieved / limitPerSec) * 100) / 100;
+	return {
+		scenario: `4. CleverTap: ${executions} executions × ${perExecution} reads under the 3-concurrent-request limit (${workMs} ms per request)`,
+		rows: [{ way: 'node (5 executions at once)', ...row }],
+		ratios: { 'achieved throughput / limit (3 per 20 ms)': ratio },
+		goals: [
+			{ goal: 'node ≥ 0.9× the limit', met: ratio >= 0.9 },
+			{ goal: '0 responses of 429', met: row.counts.http429 === 0 },
+		],
+		checks: [
+			{ check: 'never more than 3 reads in flight at the sandbox', ok: row.counts.peakInFlight <= 3 },
+			{ check: 'no 429 provoked', ok: row.counts.http429 === 0 },
+			{ check: `all ${executions * perExecution} reads done`, ok: row.counts.reads === executions * perExecution },
+		],
+		notes: [`limit = ${limitPerSec} reads/s; achieved ${Math.round(achieved)} reads/s`],
+	};
+}
