@@ -178,6 +178,15 @@ describe('reads', () => {
 		expect(custom().countPolls).toBe(6);
 	});
 
+	test('a count answered at once is taken without polling; an answer without a count is an error, not a 0', async () => {
+		ct.faults.fail(1, 200, { pathPrefix: '/in1/1/counts', body: { status: 'success', count: 7 } });
+		expect(json(await run({ resource: 'event', operation: 'count', eventName: 'Charged', ...range }))[0].count).toBe(7);
+		expect(custom().countPolls ?? 0).toBe(0);
+		ct.faults.fail(1, 200, { pathPrefix: '/in1/1/counts', body: { status: 'success' } });
+		const res = await run({ resource: 'event', operation: 'count', eventName: 'Charged', ...range });
+		expect(res.error?.message).toBe('CleverTap answered the count without a count');
+	});
+
 	test('a count still running when the execution is cancelled: polling stops', async () => {
 		ct.countPolls = 1_000;
 		const stop = new AbortController();

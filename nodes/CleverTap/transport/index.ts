@@ -77,7 +77,11 @@ export function accountLimiter(): ConcurrencyLimiter {
 
 /** Polls of the cursor flow and of counts: 250 ms, doubling, at most 5 s apart, until the caller's deadline. */
 const POLL = { ...DEFAULT_RETRY, baseDelayMs: 250, maxDelayMs: 5_000 };
-const STILL_IN_PROGRESS = 'CLEVERTAP_STILL_IN_PROGRESS';
+/** Failures this client finds itself, with what to do about them. */
+const OWN_FAILURES: Record<string, string> = {
+	CLEVERTAP_STILL_IN_PROGRESS: 'Raise "Wait Up To" in the node\'s options, or ask for a shorter date range.',
+	CLEVERTAP_NO_COUNT: 'CleverTap\'s answer did not have the expected shape; try again, and report it if it persists.',
+};
 
 interface FailBody {
 	status?: string;
@@ -152,10 +156,8 @@ export function cleverTapErrors(c: Pick<CleverTapCredentials, 'region' | 'baseUr
 			return undefined;
 		},
 		transport(error) {
-			if (error.code === STILL_IN_PROGRESS) {
-				return { message: error.message, description: 'Raise "Wait Up To" in the node\'s options, or ask for a shorter date range.' };
-			}
-			return undefined;
+			const description = OWN_FAILURES[error.code ?? ''];
+			return description ? { message: error.message, description } : undefined;
 		},
 	};
 }
@@ -193,7 +195,7 @@ export class CleverTap {
 	async call(
 		kind: CallKind,
 		req: Omit<HttpRequest, 'url' | 'headers'> & { path: string },
-		options: { answer?: (body: IDataObject) => boolean; retries?: number } = {},
+		options: { answer?: (body: IDataObject) => boolean } = {},
 	): Promise<IDataObject> {
 		const { path, ...rest } = req;
 		const request: HttpRequest = {
@@ -213,7 +215,6 @@ export class CleverTap {
 			res = await send(request, {
 				tls: this.tls,
 				signal: this.signal,
-				retry: options.retries === undefined ? undefined : { retries: options.retries },
 				onRetry: ({ attempt, reason, delayMs }) =>
 					this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
 			});
@@ -234,7 +235,7 @@ export class CleverTap {
 			if (ready(body)) return body;
 			const delay = backoffMs(n, POLL);
 			if (Date.now() - started + delay > maxWaitMs) {
-				throw new TransportError('timeout', `CleverTap was still preparing the ${what} after ${n + 1} tries in ${Math.round((Date.now() - started) / 1000)} s`, STILL_IN_PROGRESS);
+				throw new TransportError('timeout', `CleverTap was still preparing the ${what} after ${n + 1} tries in ${Math.round((Date.now() - started) / 1000)} s`, 'CLEVERTAP_STILL_IN_PROGRESS');
 			}
 			try {
 				await wait(delay, undefined, { signal: this.signal });
@@ -284,15 +285,13 @@ export class CleverTap {
 	async count(kind: 'profiles' | 'events', query: { eventName: string; from: number; to: number }, maxWaitMs: number): Promise<number> {
 		const path = `/1/counts/${kind}.json`;
 		const opened = await this.call('read', { method: 'POST', path, json: { event_name: query.eventName, from: query.from, to: query.to }, idempotent: true });
-		let done = opened;
-		if (opened.status !== 'success') {
-			const reqId = opened.req_id;
-			if (typeof reqId !== 'string' && typeof reqId !== 'number') {
-				throw new TransportError('malformed', 'CleverTap answered the count with neither a count nor a req_id');
-			}
-			done = await this.until('count', () => this.call('read', { method: 'GET', path, query: { req_id: String(reqId) } }), (b) => b.status !== 'partial', maxWaitMs);
-		}
-		return Number(done.count);
+		const reqId = opened.req_id;
+		const done =
+			opened.status === 'success' || (typeof reqId !== 'string' && typeof reqId !== 'number')
+				? opened
+				: await this.until('count', () => this.call('read', { method: 'GET', path, query: { req_id: String(reqId) } }), (b) => b.status !== 'partial', maxWaitMs);
+		if (typeof done.count !== 'number') throw new TransportError('malformed', 'CleverTap answered the count without a count', 'CLEVERTAP_NO_COUNT');
+		return done.count;
 	}
 
 	/** A read that is a POST with a JSON query (campaigns, reports): nothing changes on CleverTap's side. */
