@@ -83,6 +83,9 @@ describe('reads', () => {
 		const res = await run({ resource: 'partner', operation: 'checkConnection', partner: 'someone' });
 		expect(res.error?.message).toBe('CleverTap refused the partner (HTTP 403): Partner not whitelisted: someone');
 		expect(res.error?.description).toMatch(/whitelisted.*write to CleverTap support/);
+		const empty = await run({ resource: 'partner', operation: 'checkConnection', partner: '={{ $json.p }}' }, [{ p: ' ' }]);
+		expect(empty.error?.message).toBe('"Partner Name" is empty');
+		expect(ct.requestLog).toHaveLength(1);
 	});
 
 	test('profile get by identity, email and object ID, one output per item, paired', async () => {

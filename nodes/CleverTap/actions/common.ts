@@ -86,7 +86,7 @@ export function readRange(ctx: IExecuteFunctions, itemIndex: number) {
 	return { from, to };
 }
 
-function requiredText(ctx: IExecuteFunctions, itemIndex: number, name: string, label: string): string {
+export function requiredText(ctx: IExecuteFunctions, itemIndex: number, name: string, label: string): string {
 	const value = String(ctx.getNodeParameter(name, itemIndex, '') ?? '').trim();
 	if (!value) {
 		throw new NodeOperationError(ctx.getNode(), `"${label}" is empty`, { itemIndex, description: 'Fill it or map it from the input, e.g. {{ $json.email }}. Nothing was sent to CleverTap for this item.' });
