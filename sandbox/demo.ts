@@ -124,8 +124,45 @@ const claro: Section = async (sandbox) => {
 	});
 };
 
+const clevertap: Section = async (sandbox) => {
+	const { CleverTap } = built.node<typeof import('../nodes/CleverTap/CleverTap.node')>('CleverTap/CleverTap');
+	const { CleverTapApi } = built.credential<typeof import('../credentials/CleverTapApi.credentials')>('CleverTapApi');
+	const ct = sandbox.clevertap;
+	const creds = { accountId: ct.accountId, passcode: ct.passcode, region: ct.region, baseUrl: `${ct.url}/{region}`, caCertificate: sandbox.certs.ca.cert };
+	await step('CleverTap — onboarding events pushed for 1,200 signups (uploads of ≤ 1000 records, rejections mapped back)', async () => {
+		ct.resetCounters();
+		// The sandbox refuses records of identities in this set, as CleverTap refuses malformed ones.
+		ct.rejectIdentities.add('user-7');
+		ct.rejectIdentities.add('user-1042');
+		const users = Array.from({ length: 1200 }, (_, i) => ({ identity: `user-${i}`, plan: i % 3 ? 'free' : 'pro' }));
+		const out = await execute(
+			new CleverTap(),
+			new CleverTapApi(),
+			creds,
+			{ resource: 'event', operation: 'upload', identifyBy: 'identity', identifier: '={{ $json.identity }}', eventName: 'Onboarded', eventData: '={{ { plan: $json.plan } }}' },
+			{ items: users, continueOnFail: true },
+		);
+		const errors = out.filter((o) => o.error);
+		const c = ct.counters.custom;
+		console.log(`  ${users.length} items → ${c.uploadCalls ?? 0} upload calls, ${out.length - errors.length} accepted, ${errors.length} refused`);
+		for (const e of errors) console.log(`  item ${out.indexOf(e)} refused: ${String(e.error).slice(0, 100)}`);
+	});
+	await step('CleverTap — 5 workflows reading profiles at once, under the account limit of 3 concurrent requests', async () => {
+		ct.resetCounters();
+		ct.workMs = 10;
+		const ids = [...ct.profiles.keys()].slice(0, 20).map((id) => ({ id }));
+		await Promise.all(
+			Array.from({ length: 5 }, () =>
+				execute(new CleverTap(), new CleverTapApi(), creds, { resource: 'profile', operation: 'get', findBy: 'identity', value: '={{ $json.id }}' }, { items: ids }),
+			),
+		);
+		console.log(`  ${ct.counters.custom.reads ?? 0} reads, at most ${ct.peak.read} in flight at CleverTap, ${ct.counters.custom.http429 ?? 0} answers of 429`);
+		ct.workMs = 0;
+	});
+};
+
 /** Each service adds its section here. */
-export const sections: Section[] = [clara, claro];
+export const sections: Section[] = [clara, claro, clevertap];
 
 async function main() {
 	console.log(bold('Starting the sandbox: local emulators over HTTPS/mTLS on 127.0.0.1 (no vendor account needed)'));

@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { DEFAULT_CONNECTIONS, runPerItem } from '../../transport';
+import { DEFAULT_CONNECTIONS, returnAllProperties, runPerItem, showFor } from '../../transport';
 import type { Clara } from '../transport';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's Clara client. */
@@ -12,20 +12,8 @@ export interface ClaraOperation {
 /** Items processed at once: they share the pooled mTLS connections, so this costs no extra handshakes. */
 export const ITEM_CONCURRENCY = DEFAULT_CONNECTIONS;
 
-export const showFor = (resource: string, operation: string) => ({ show: { resource: [resource], operation: [operation] } });
-
-export function operationProperty(resource: string, options: Array<{ name: string; value: string; action: string; description: string }>): INodeProperties {
-	// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- default is the first operation, computed
-	return {
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: [resource] } },
-		options,
-		default: options[0].value,
-	};
-}
+// The description pieces every service shares live in the transport; re-exported for the operation files.
+export { operationProperty, showFor } from '../../transport';
 
 export function uuidProperty(resource: string, operation: string, label: string): INodeProperties {
 	return {
@@ -40,25 +28,7 @@ export function uuidProperty(resource: string, operation: string, label: string)
 }
 
 export function listProperties(resource: string, operation: string, filters: INodeProperties[]): INodeProperties[] {
-	const props: INodeProperties[] = [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: showFor(resource, operation),
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { ...showFor(resource, operation).show, returnAll: [false] } },
-		},
-	];
+	const props: INodeProperties[] = returnAllProperties(resource, operation);
 	if (filters.length) {
 		props.push({
 			displayName: 'Filters',
