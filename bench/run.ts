@@ -13,6 +13,7 @@ import type { IDataObject, INodeType } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { runNode } from '../test/harness/n8n';
 import { built } from '../sandbox/built';
+import { claraCredentials } from '../sandbox/credentials';
 import { loadHttpRequestNode } from './http-request-node';
 
 // The built package, as n8n loads it (`npm run bench` builds first).
@@ -66,18 +67,6 @@ export async function measure(fn: () => Promise<Record<string, number>>): Promis
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-export function claraCredentials(sandbox: Sandbox) {
-	return {
-		environment: 'production',
-		country: 'mx',
-		clientId: sandbox.clara.clientId,
-		clientSecret: sandbox.clara.clientSecret,
-		certificate: sandbox.certs.client.cert,
-		privateKey: sandbox.certs.client.key,
-		caCertificate: sandbox.certs.ca.cert,
-		baseUrl: `${sandbox.clara.url}/{country}`,
-	};
-}
 
 /** The practical limit: undici keep-alive with the same TLS identity and concurrency, token taken once. */
 async function rawClient(sandbox: Sandbox, connections: number) {

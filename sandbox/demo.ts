@@ -7,6 +7,7 @@ import type { IDataObject, INodeType, ICredentialType } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from './index';
 import { runNode } from '../test/harness/n8n';
 import { built } from './built';
+import { claraCredentials } from './credentials';
 
 // `npm run demo` builds first: the demo runs what n8n would load.
 const { closeAllAgents } = built.transport();
@@ -50,16 +51,8 @@ export async function execute(nodeType: INodeType, credentialType: ICredentialTy
 const clara: Section = async (sandbox) => {
 	const { Clara } = built.node<typeof import('../nodes/Clara/Clara.node')>('Clara/Clara');
 	const { ClaraApi } = built.credential<typeof import('../credentials/ClaraApi.credentials')>('ClaraApi');
-	const creds = {
-		environment: 'production',
-		country: 'mx',
-		clientId: sandbox.clara.clientId,
-		clientSecret: sandbox.clara.clientSecret,
-		certificate: sandbox.certs.client.cert,
-		privateKey: sandbox.certs.client.key,
-		caCertificate: sandbox.certs.ca.cert,
-		baseUrl: `${sandbox.clara.url}/{country}`,
-	};
+	const creds = claraCredentials(sandbox);
+
 	const run = (parameters: IDataObject, items?: IDataObject[]) => execute(new Clara(), new ClaraApi(), creds, parameters, { items });
 
 	await step('Clara — nightly transactions sync (Transaction → Get Many, Return All, OAuth 2.0 + mutual TLS)', async () => {
@@ -173,7 +166,7 @@ async function main() {
 		await closeAllAgents();
 		await sandbox.close();
 	}
-	console.log(`\n${bold('Done.')} The same nodes run in the real n8n app: see README → "Run it in n8n".`);
+	console.log(`\n${bold('Done.')} The same nodes run in the real n8n app: see README → "Install in n8n".`);
 	// n8n-core keeps timers alive after a run; the demo is over.
 	process.exit(process.exitCode ?? 0);
 }

@@ -7,6 +7,7 @@ import { ClaraTrigger } from '../../nodes/Clara/ClaraTrigger.node';
 import { ClaraApi } from '../../credentials/ClaraApi.credentials';
 import { closeAllAgents } from '../../nodes/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { claraCredentials } from '../../sandbox/credentials';
 import { poll } from '../harness/n8n';
 import { Leaks } from '../helpers/leaks';
 
@@ -22,18 +23,7 @@ afterAll(async () => {
 });
 
 function credentials(overrides: IDataObject = {}): IDataObject {
-	const { certs, clara } = sandbox;
-	return {
-		environment: 'production',
-		country: 'mx',
-		clientId: clara.clientId,
-		clientSecret: clara.clientSecret,
-		certificate: certs.client.cert,
-		privateKey: certs.client.key,
-		caCertificate: certs.ca.cert,
-		baseUrl: `${clara.url}/{country}`,
-		...overrides,
-	};
+	return claraCredentials(sandbox, overrides);
 }
 
 async function credentialTest(overrides: IDataObject = {}) {

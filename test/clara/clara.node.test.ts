@@ -6,6 +6,7 @@ import { Clara } from '../../nodes/Clara/Clara.node';
 import { ClaraApi } from '../../credentials/ClaraApi.credentials';
 import { closeAllAgents, tokens } from '../../nodes/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { claraCredentials } from '../../sandbox/credentials';
 import { runNode } from '../harness/n8n';
 import { Leaks } from '../helpers/leaks';
 
@@ -13,19 +14,8 @@ let sandbox: Sandbox;
 const leaks = new Leaks();
 const node = new Clara();
 
-function credentials(overrides: IDataObject = {}) {
-	const { certs, clara } = sandbox;
-	return {
-		environment: 'production',
-		country: 'mx',
-		clientId: clara.clientId,
-		clientSecret: clara.clientSecret,
-		certificate: certs.client.cert,
-		privateKey: certs.client.key,
-		caCertificate: certs.ca.cert,
-		baseUrl: `${clara.url}/{country}`,
-		...overrides,
-	};
+function credentials(overrides: IDataObject = {}): IDataObject {
+	return claraCredentials(sandbox, overrides);
 }
 
 async function run(parameters: IDataObject, options: { items?: IDataObject[]; continueOnFail?: boolean; creds?: IDataObject } = {}) {
