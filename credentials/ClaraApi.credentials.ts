@@ -64,7 +64,7 @@ export class ClaraApi implements ICredentialType {
 			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
-			placeholder: '-----BEGIN PRIVATE KEY-----',
+			placeholder: 'PEM private key (the .key file)',
 			description: 'The private key (PEM) of the client certificate',
 		},
 		{

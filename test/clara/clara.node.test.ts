@@ -7,6 +7,7 @@ import { ClaraApi } from '../../credentials/ClaraApi.credentials';
 import { closeAllAgents, tokens } from '../../nodes/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { claraCredentials } from '../../sandbox/credentials';
+import { pemBlock } from '../../sandbox/certs';
 import { runNode } from '../harness/n8n';
 import { Leaks } from '../helpers/leaks';
 
@@ -155,7 +156,7 @@ describe('failures say what to do', () => {
 	test('a key that does not match the certificate', () => failWith({ privateKey: sandbox.certs.foreign.key }, /does not belong/));
 	test('an empty or malformed PEM', async () => {
 		await failWith({ certificate: 'hello' }, /not a valid PEM certificate/);
-		await failWith({ privateKey: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----' }, /not a valid PEM key/);
+		await failWith({ privateKey: pemBlock('PRIVATE KEY', 'nope') }, /not a valid PEM key/);
 		await failWith({ privateKey: '' }, /without its private key/);
 	});
 	test('a wrong passphrase', () => {

@@ -2,7 +2,7 @@
  * The shared transport against a real HTTPS server on loopback (the sandbox framework): retries, what is never
  * retried, Retry-After, keep-alive pooling, malformed bodies, cancellation, TLS material checks.
  */
-import { generateCertificates } from '../../sandbox/certs';
+import { generateCertificates, pemBlock } from '../../sandbox/certs';
 import { startService } from '../../sandbox/framework';
 import type { SandboxCerts } from '../../sandbox/types';
 import { closeAllAgents, send, TransportError, validateTlsMaterial } from '../../nodes/transport';
@@ -127,7 +127,7 @@ describe('validateTlsMaterial says which field is wrong', () => {
 		const enc = certs.clientEncrypted;
 		expect(check({ cert: certs.client.cert })).toMatch(/without its private key/);
 		expect(check({ cert: 'not a pem', key: certs.client.key })).toMatch(/client certificate is not a valid PEM/);
-		expect(check({ cert: certs.client.cert, key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' })).toMatch(/private key is not a valid PEM/);
+		expect(check({ cert: certs.client.cert, key: pemBlock('PRIVATE KEY', 'AAAA') })).toMatch(/private key is not a valid PEM/);
 		expect(check({ cert: certs.client.cert, key: certs.foreign.key })).toMatch(/does not belong to the client certificate/);
 		expect(check({ cert: certs.expired.cert, key: certs.expired.key })).toMatch(/expired on/);
 		expect(check({ cert: enc.cert, key: enc.key, passphrase: 'wrong-passphrase' })).toMatch(/passphrase is wrong/);

@@ -1,4 +1,5 @@
 import { redact, maskCpf } from '../../nodes/transport/redact';
+import { pemBlock } from '../../sandbox/certs';
 import { collectSpringPages } from '../../nodes/transport/pagination';
 
 describe('redact', () => {
@@ -7,7 +8,7 @@ describe('redact', () => {
 			'secret=super-secret-value',
 			'Authorization: Bearer abc.def.ghijklmnop',
 			'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl',
-			'-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----',
+			pemBlock('PRIVATE KEY', 'MIIEvQ'),
 			'cpf 111.444.777-35 and 12345678909',
 		].join('\n');
 		const out = redact(text, ['super-secret-value']);
