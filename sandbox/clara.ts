@@ -23,14 +23,25 @@ export interface ClaraOptions {
 	port?: number;
 }
 
+export interface ClaraData {
+	transactions: Obj[];
+	billingStatements: Obj[];
+	cards: Obj[];
+	users: Obj[];
+	groups: Obj[];
+	locations: Obj[];
+}
+
 export interface ClaraSandbox extends Service {
 	clientId: string;
 	clientSecret: string;
 	country: string;
 	entities: string[];
 	tokenLifetimeSec: number;
-	/** The default entity's data. */
-	data: { transactions: Obj[]; billingStatements: Obj[]; cards: Obj[]; users: Obj[]; groups: Obj[]; locations: Obj[] };
+	/** The default entity's data (the first tax identifier). */
+	data: ClaraData;
+	/** Any entity's data, by tax identifier. */
+	dataFor(taxIdentifier: string): ClaraData | undefined;
 	/** Make every issued token stale, as a revoked or rotated project would. */
 	revokeTokens(): void;
 	/** Every token issued so far (tests grep outputs and logs for them). */
@@ -53,9 +64,12 @@ const MERCHANTS = [
 ];
 const SORTS = new Set(['operationDate,DESC', 'operationDate,ASC', 'accountingDate,DESC', 'accountingDate,ASC']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isDate = (v: string) => DATE.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+/** Distinct filtered lists kept at once; a benchmark pages one list, tests use a few dozen. */
+const LIST_CACHE_SIZE = 64;
 const DAY = 86_400_000;
 
-function entityData(seed: number, count: number) {
+function entityData(seed: number, count: number): ClaraData {
 	const rand = seeded(seed);
 	const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)];
 	const groups = Array.from({ length: 5 }, (_, i) => ({ uuid: fakeUuid(rand), name: `Team ${i + 1}`, description: `Cost center ${100 + i}`, status: 'ACTIVE' }));
@@ -147,6 +161,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 	const issued: string[] = [];
 	// Filtered + sorted lists, kept per query so that paging 50,000 rows does not redo the work per page.
 	const listCache = new Map<string, Obj[]>();
+	const validation = (message: string, details: string[]) => error(400, 'VALIDATION_ERROR', message, details);
 
 	function issueToken(lifetime: number) {
 		const exp = Math.floor(Date.now() / 1000) + lifetime;
@@ -160,8 +175,8 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 	function page(req: SandboxRequest, rows: Obj[]): SandboxReply {
 		const pageNo = Number(req.query.get('page') ?? 0);
 		const size = Number(req.query.get('size') ?? 50);
-		if (!Number.isInteger(pageNo) || pageNo < 0) return error(400, 'VALIDATION_ERROR', 'page must be a non-negative integer');
-		if (!Number.isInteger(size) || size < 1 || size > 100) return error(400, 'VALIDATION_ERROR', 'size must be between 1 and 100', ['size: must be less than or equal to 100']);
+		if (!Number.isInteger(pageNo) || pageNo < 0) return validation('Invalid request parameters', ['page: must be a non-negative integer']);
+		if (!Number.isInteger(size) || size < 1 || size > 100) return validation('Invalid request parameters', [`size: must be between 1 and 100 (got ${req.query.get('size')})`]);
 		const content = rows.slice(pageNo * size, pageNo * size + size);
 		const totalPages = Math.ceil(rows.length / size);
 		return json(200, {
@@ -176,23 +191,26 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		});
 	}
 
-	function filtered(key: string, rows: Obj[], req: SandboxRequest): Obj[] | SandboxReply {
+	/** `rows` is a function so that a cached list costs nothing, not even the scan that selects its rows. */
+	function filtered(key: string, rows: () => Obj[], req: SandboxRequest, sortable: boolean): Obj[] | SandboxReply {
 		const q = req.query;
 		const dates: Record<string, string> = {};
 		for (const name of ['operationDateRangeStart', 'operationDateRangeEnd', 'accountingDateRangeStart', 'accountingDateRangeEnd', 'createdAtStart', 'createdAtEnd']) {
 			const v = q.get(name);
 			if (v === null) continue;
-			if (!DATE.test(v)) return error(400, 'VALIDATION_ERROR', `${name} must be a date in the format YYYY-MM-DD`, [`${name}: invalid date "${v}"`]);
+			if (!isDate(v)) return validation(`${name} must be a date in the format YYYY-MM-DD`, [`${name}: invalid date "${v}"`]);
 			dates[name] = v;
 		}
-		const sort = q.get('sort');
-		if (sort !== null && !SORTS.has(sort)) return error(400, 'VALIDATION_ERROR', `sort must be one of ${[...SORTS].join(', ')}`);
+		// Clara documents sort for transactions only; elsewhere it is ignored.
+		const sort = sortable ? q.get('sort') : null;
+		if (sort !== null && !SORTS.has(sort)) return validation('Invalid request parameters', [`sort: must be one of ${[...SORTS].join(', ')} (got "${sort}")`]);
 		const status = q.get('status');
 		const cacheKey = `${key}?${[...q.entries()].filter(([k]) => k !== 'page' && k !== 'size').sort().map((e) => e.join('=')).join('&')}`;
 		const hit = listCache.get(cacheKey);
 		if (hit) return hit;
+		if (listCache.size >= LIST_CACHE_SIZE) listCache.delete(listCache.keys().next().value as string);
 		const equals = (field: string, value: unknown) => (row: Obj) => value === null || String(row[field]) === String(value);
-		let out = rows.filter((row) => {
+		let out = rows().filter((row) => {
 			const op = String(row.operationDate ?? '').slice(0, 10);
 			const acc = String(row.accountingDate ?? '');
 			const created = String(row.createdAt ?? '').slice(0, 10);
@@ -209,7 +227,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 			if (q.get('name') !== null && !String(row.fullName ?? row.name ?? '').toLowerCase().includes(String(q.get('name')).toLowerCase())) return false;
 			return ['periodicity', 'type', 'role', 'email', 'erpId', 'userErpId', 'locationUuid'].every((f) => q.get(f) === null || equals(f, q.get(f))(row));
 		});
-		if (key === 'transactions') {
+		if (sortable) {
 			const [field, dir] = (sort ?? 'operationDate,DESC').split(',');
 			out = [...out].sort((a, b) => (a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0) * (dir === 'ASC' ? 1 : -1));
 		}
@@ -265,7 +283,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		const statementTx = /^\/v3\/billing-statements\/([^/]+)\/transactions$/.exec(route);
 		if (statementTx) {
 			if (!data.billingStatements.some((s) => s.uuid === statementTx[1])) return error(404, 'NOT_FOUND', 'Billing statement not found');
-			const rows = filtered(`tx-of-${statementTx[1]}`, data.transactions.filter((t) => t.billingStatement.uuid === statementTx[1]), req);
+			const rows = filtered(`${tax}:${data.transactions.length}:tx-of-${statementTx[1]}`, () => data.transactions.filter((t) => t.billingStatement.uuid === statementTx[1]), req, true);
 			return Array.isArray(rows) ? page(req, rows) : rows;
 		}
 		collections.push([/^\/v3\/billing-statements(?:\/([^/]+))?$/, 'billingStatements']);
@@ -276,7 +294,8 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 				const found = data[key].find((row) => row.uuid === decodeURIComponent(m[1]));
 				return found ? json(200, found) : error(404, 'NOT_FOUND', `${key.replace(/s$/, '')} not found`);
 			}
-			const rows = filtered(`${tax}:${key}`, data[key], req);
+			// The length is in the key so that rows a test pushes into the arrays are seen.
+			const rows = filtered(`${tax}:${data[key].length}:${key}`, () => data[key], req, key === 'transactions');
 			return Array.isArray(rows) ? page(req, rows) : rows;
 		}
 		return error(404, 'NOT_FOUND', `No such endpoint: ${route}`);
@@ -291,6 +310,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		entities,
 		tokenLifetimeSec: options.tokenLifetimeSec ?? 3600,
 		data: primary,
+		dataFor: (taxIdentifier: string) => datasets.get(taxIdentifier),
 		revokeTokens: () => tokens.clear(),
 		issuedTokens: () => [...issued],
 		addTransaction(partial: Obj = {}) {
@@ -309,4 +329,22 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		},
 	});
 	return sandbox;
+}
+
+/** For `npm run sandbox` (sandbox/cli.ts): how to fill the n8n credential to use this emulator. */
+export function printClara(sandbox: { clara: ClaraSandbox }, dir: string) {
+	const c = sandbox.clara;
+	const names = { mx: 'Mexico', co: 'Colombia', br: 'Brazil' } as Record<string, string>;
+	console.log(`Clara  (credential "Clara API")
+  Environment: Production or Sandbox (/api-test/); both serve the same data
+  Country: ${names[c.country]} (${c.country}); the client exists only there, other countries answer 401
+  Client ID: ${c.clientId}
+  Client Secret: ${c.clientSecret}
+  Client Certificate: paste ${dir}/client.crt
+  Private Key: paste ${dir}/client.key  (or client-encrypted.key with Passphrase: the text of passphrase.txt)
+  Clara CA Certificate: paste ${dir}/ca.crt
+  Tax Identifier: empty (= ${c.entities[0]}), or ${c.entities.slice(1).join(', ')}; any other answers 403
+  Base URL Override: ${c.url}/{country}
+  To see the errors: foreign.crt/.key → HTTP 406, expired.crt/.key → HTTP 406 (expired), no certificate → HTTP 511
+`);
 }

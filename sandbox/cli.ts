@@ -5,27 +5,12 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { startSandbox, type Sandbox } from './index';
+import { printClara } from './clara';
 import { printClaro } from './claro';
 import { printCleverTap } from './clevertap';
 
-/** Printers per service; each service adds one. */
-export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [
-	(sandbox, dir) => {
-		const c = sandbox.clara;
-		console.log(`Clara  (credential "Clara API")
-  Environment: Production   Country: Mexico (mx)
-  Client ID: ${c.clientId}
-  Client Secret: ${c.clientSecret}
-  Client Certificate: paste ${join(dir, 'client.crt')}
-  Private Key: paste ${join(dir, 'client.key')}
-  Clara CA Certificate: paste ${join(dir, 'ca.crt')}
-  Base URL Override: ${c.url}/{country}
-  (also there: foreign.crt/.key → HTTP 406, expired.crt/.key, client-encrypted.key with the passphrase in passphrase.txt)
-`);
-	},
-	printClaro,
-	printCleverTap,
-];
+/** How to fill each service's n8n credential; each emulator exports its printer. */
+export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [printClara, printCleverTap, printClaro];
 
 async function main() {
 	const dir = resolve(__dirname, '..', '.sandbox');
@@ -48,7 +33,10 @@ async function main() {
 	console.log(`Sandbox running on 127.0.0.1 — certificates in ${dir}\n`);
 	for (const print of printers) print(sandbox, dir);
 	console.log('Ctrl-C stops it.');
+	let stopping = false;
 	const stop = async () => {
+		if (stopping) process.exit(1); // a second Ctrl-C does not wait
+		stopping = true;
 		await sandbox.close();
 		process.exit(0);
 	};
@@ -56,4 +44,9 @@ async function main() {
 	process.on('SIGTERM', stop);
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error);
+		process.exit(1);
+	});
+}

@@ -15,9 +15,13 @@ interface QueuedFault {
 }
 
 export class Faults {
-	/** Added before every answer: a stand-in for network latency. */
+	/** Added before every answer (under `latencyPathPrefix` when set): a stand-in for network latency. */
 	latencyMs = 0;
-	/** Added before the first answer on each new connection: a stand-in for the round trips of a TLS handshake. */
+	latencyPathPrefix?: string;
+	/**
+	 * Held before the TLS handshake of each new connection starts: a stand-in for the round trips a new connection
+	 * costs on a real network. Connection-wide, so it cannot be restricted to a path.
+	 */
 	handshakeDelayMs = 0;
 	failures: Array<QueuedFault & { status: number; retryAfterSec?: number; body?: unknown }> = [];
 	resets: QueuedFault[] = [];
@@ -37,6 +41,7 @@ export class Faults {
 	}
 	clear() {
 		this.latencyMs = 0;
+		this.latencyPathPrefix = undefined;
 		this.handshakeDelayMs = 0;
 		this.failures = [];
 		this.resets = [];
@@ -62,7 +67,11 @@ export interface Service {
 	port: number;
 	counters: Counters;
 	faults: Faults;
+	/** The last 5,000 requests received (tests grep it for leaked secrets and CPFs). */
 	requestLog: LoggedRequest[];
+	/** Handler exceptions (answered 500); a non-empty list is an emulator bug. */
+	errors: string[];
+	/** Fresh counters and an empty request log. */
 	resetCounters(): void;
 	close(): Promise<void>;
 }
@@ -73,6 +82,9 @@ export interface ServiceOptions {
 	certs: SandboxCerts;
 	/** Ask for a client certificate (the emulator decides what to answer without one). */
 	mtls?: boolean;
+	/** Defaults to 127.0.0.1. */
+	host?: string;
+	/** A fixed port (`npm run sandbox`); when it is taken, any free port is used instead, with a warning. */
 	port?: number;
 }
 
@@ -82,10 +94,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startService(options: ServiceOptions): Promise<Service> {
 	const { certs, handler } = options;
+	const host = options.host ?? '127.0.0.1';
 	const faults = new Faults();
 	const requestLog: LoggedRequest[] = [];
+	const errors: string[] = [];
 	const sockets = new Set<Socket>();
-	const fresh = new WeakSet<Socket>();
+	const held = new Set<NodeJS.Timeout>();
 	const service: Service = {
 		name: options.name,
 		url: '',
@@ -93,13 +107,18 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 		counters: newCounters(),
 		faults,
 		requestLog,
+		errors,
 		resetCounters() {
 			service.counters = newCounters();
 			requestLog.length = 0;
 		},
 		close: async () => {
+			for (const timer of held) clearTimeout(timer);
+			held.clear();
+			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+			// Keep-alive sockets would hold close() for keepAliveTimeout; tests must not hang.
 			for (const s of sockets) s.destroy();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await closed;
 		},
 	};
 	const context: ServiceContext = {
@@ -122,22 +141,34 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 			rejectUnauthorized: false,
 			ca: options.mtls ? [certs.ca.cert] : undefined,
 			keepAliveTimeout: 30_000,
+			// Nothing is read before the TLS layer takes the socket, so the handshake can be held (handshakeDelayMs).
+			pauseOnConnect: true,
 		},
 		(req, res) => void serve(req, res),
 	);
 	server.keepAliveTimeout = 30_000;
+	// The TLS layer starts on 'connection'; running its listener later holds the handshake without touching TLS.
+	const startTls = server.listeners('connection') as Array<(socket: Socket) => void>;
+	server.removeAllListeners('connection');
 	server.on('connection', (socket: Socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
+		const begin = () => startTls.forEach((listener) => listener.call(server, socket));
+		if (faults.handshakeDelayMs <= 0) return begin();
+		const timer = setTimeout(() => {
+			held.delete(timer);
+			if (!socket.destroyed) begin();
+		}, faults.handshakeDelayMs);
+		held.add(timer);
 	});
-	server.on('secureConnection', (socket: TLSSocket) => {
+	server.on('secureConnection', () => {
 		service.counters.handshakes++;
-		fresh.add(socket);
 	});
 	// A client that gives up mid-handshake (a bad key, an untrusted server) must not crash the sandbox.
 	server.on('tlsClientError', () => undefined);
 
 	async function serve(req: IncomingMessage, res: ServerResponse) {
+		// The counters this request was counted in, even if a test resets them meanwhile.
 		const counters = service.counters;
 		counters.requests++;
 		counters.inFlight++;
@@ -150,15 +181,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 			requestLog.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } });
 			if (requestLog.length > 5000) requestLog.splice(0, requestLog.length - 5000);
 
-			const socket = req.socket as TLSSocket;
-			let delay = faults.latencyMs;
-			if (fresh.has(socket)) {
-				fresh.delete(socket);
-				delay += faults.handshakeDelayMs;
-			}
-			if (delay > 0) await sleep(delay);
-
 			const path = url.pathname;
+			const socket = req.socket as TLSSocket;
+			if (faults.latencyMs > 0 && (!faults.latencyPathPrefix || path.startsWith(faults.latencyPathPrefix))) await sleep(faults.latencyMs);
+
 			if (faults.take(faults.resets, path)) {
 				socket.destroy();
 				return;
@@ -191,7 +217,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 					presented,
 					authorized: presented && socket.authorized,
 					error: presented && !socket.authorized ? String(socket.authorizationError) : undefined,
-					subject: presented ? String(peer?.subject?.CN ?? "") : undefined,
+					subject: presented ? String(peer?.subject?.CN ?? '') : undefined,
 				},
 			};
 			const result = await handler(request, context);
@@ -207,17 +233,36 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 			}
 			reply(res, result);
 		} catch (error) {
-			reply(res, { status: 500, json: { code: 'INTERNAL', message: `sandbox handler failed: ${(error as Error).message}` } });
+			const message = (error as Error)?.stack ?? String(error);
+			errors.push(message);
+			console.error(`sandbox ${options.name}: handler failed on ${req.method} ${req.url}: ${message}`);
+			reply(res, { status: 500, json: { code: 'INTERNAL', message: `sandbox handler failed: ${(error as Error)?.message ?? error}` } });
 		} finally {
-			service.counters.inFlight--;
+			counters.inFlight--;
 		}
 	}
 
-	await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+	await listen(server, options.port ?? 0, host, options.name);
 	const address = server.address();
 	service.port = typeof address === 'object' && address ? address.port : 0;
-	service.url = `https://127.0.0.1:${service.port}`;
+	service.url = `https://${host.includes(':') ? `[${host}]` : host}:${service.port}`;
 	return service;
+}
+
+async function listen(server: Server, port: number, host: string, name: string) {
+	try {
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(port, host, () => {
+				server.off('error', reject);
+				resolve();
+			});
+		});
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+		console.warn(`sandbox ${name}: port ${port} is taken, using a free one`);
+		await listen(server, 0, host, name);
+	}
 }
 
 function reply(res: ServerResponse, r: SandboxReply) {

@@ -1,45 +1,55 @@
 import { generateCertificates } from './certs';
-import { startClara, type ClaraOptions, type ClaraSandbox } from './clara';
-import { startClaro, type ClaroOptions, type ClaroSandbox } from './claro';
-import { startCleverTap, type CleverTapOptions, type CleverTapSandbox } from './clevertap';
+import type { Service } from './framework';
+import { startClara } from './clara';
+import { startClaro } from './claro';
+import { startCleverTap } from './clevertap';
 import type { SandboxCerts } from './types';
 
 export type { SandboxCerts } from './types';
 
 /**
- * All emulators at once. Each service is one line in `Sandbox`, one in `SandboxOptions` and one in
- * `startSandbox`; tests may start only the ones they need.
+ * Every emulator, by the name a sandbox exposes it under. Adding one is its import and its line here. The order
+ * fixes the ports of `npm run sandbox` (base port + position), so a new one goes at the end and saved n8n
+ * credentials keep pointing at the right service.
  */
-export interface Sandbox {
-	certs: SandboxCerts;
-	clara: ClaraSandbox;
-	claro: ClaroSandbox;
-	clevertap: CleverTapSandbox;
-	close(): Promise<void>;
-}
+const services = {
+	clara: startClara,
+	clevertap: startCleverTap,
+	claro: startClaro,
+};
 
-export interface SandboxOptions {
-	clara?: Partial<Omit<ClaraOptions, 'certs'>>;
-	claro?: Partial<Omit<ClaroOptions, 'certs'>>;
-	clevertap?: Partial<Omit<CleverTapOptions, 'certs'>>;
-	/** Fixed ports for `npm run sandbox` (so a saved n8n credential keeps working); 0 = any free port. */
+type Services = typeof services;
+export type ServiceName = keyof Services;
+type Started<K extends ServiceName> = Awaited<ReturnType<Services[K]>>;
+type OptionsOf<K extends ServiceName> = Partial<Omit<Parameters<Services[K]>[0], 'certs'>>;
+
+/** The started emulators (all of them unless `services` named some), the certificates, and one close(). */
+export type Sandbox<K extends ServiceName = ServiceName> = { certs: SandboxCerts; close(): Promise<void> } & { [P in K]: Started<P> };
+
+export type SandboxOptions<K extends ServiceName = ServiceName> = {
+	/** Start only these; the default is every emulator. */
+	services?: K[];
+	/** Fixed ports for `npm run sandbox` (so a saved n8n credential keeps working); unset = any free port. */
 	basePort?: number;
-}
+} & { [P in ServiceName]?: OptionsOf<P> };
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startSandbox<K extends ServiceName = ServiceName>(options: SandboxOptions<K> = {}): Promise<Sandbox<K>> {
 	const certs = await generateCertificates();
-	const port = (offset: number) => (options.basePort ? options.basePort + offset : 0);
-	const clara = await startClara({ certs, port: port(0), ...options.clara });
-	const claro = await startClaro({ certs, port: port(2), ...options.claro });
-	const clevertap = await startCleverTap({ certs, port: port(1), ...options.clevertap });
-	const services = [clara, claro, clevertap];
-	return {
-		certs,
-		clara,
-		claro,
-		clevertap,
-		close: async () => {
-			await Promise.all(services.map((s) => s.close()));
-		},
+	const names = Object.keys(services) as ServiceName[];
+	const started: Partial<Record<ServiceName, Service>> = {};
+	const close = async () => {
+		await Promise.all(Object.values(started).map((s) => s.close()));
 	};
+	try {
+		for (const name of options.services ?? names) {
+			const port = options.basePort ? options.basePort + names.indexOf(name) : 0;
+			// Each starter takes its own options type; the mapped SandboxOptions type already checked them.
+			const start = services[name] as (o: { certs: SandboxCerts; port: number }) => Promise<Service>;
+			started[name] = await start({ certs, port, ...options[name] });
+		}
+	} catch (error) {
+		await close();
+		throw error;
+	}
+	return { certs, ...started, close } as unknown as Sandbox<K>;
 }
