@@ -1,10 +1,11 @@
 /**
  * `npm run sandbox`: the emulators on fixed ports, for a person to point n8n credentials at. Certificates are
- * written to .sandbox/ (gitignored); they are new at every start, so paste them again after a restart.
+ * written to .sandbox/ (gitignored); they are new at every start, so paste them again after a restart. When a
+ * fixed port is taken (SANDBOX_PORT, default 8443, then one port per service), a free one is used instead.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { startSandbox, type Sandbox } from './index';
+import { serviceNames, startSandbox, type Sandbox } from './index';
 import { printClara } from './clara';
 import { printClaro } from './claro';
 import { printCleverTap } from './clevertap';
@@ -13,10 +14,13 @@ import { printCleverTap } from './clevertap';
 export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [printClara, printCleverTap, printClaro];
 
 async function main() {
-	const dir = resolve(__dirname, '..', '.sandbox');
-	mkdirSync(dir, { recursive: true });
-	const sandbox = await startSandbox({ basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
+	const basePort = Number(process.env.SANDBOX_PORT ?? 8443);
+	const sandbox = await startSandbox({ basePort });
 	const { certs } = sandbox;
+	// A port already taken usually means another sandbox is running: its certificates stay where they are.
+	const fixed = serviceNames.every((name, i) => sandbox[name].port === basePort + i);
+	const dir = resolve(__dirname, '..', '.sandbox', ...(fixed ? [] : [`run-${process.pid}`]));
+	mkdirSync(dir, { recursive: true });
 	const files: Record<string, string> = {
 		'ca.crt': certs.ca.cert,
 		'client.crt': certs.client.cert,

@@ -20,6 +20,8 @@ const services = {
 
 type Services = typeof services;
 export type ServiceName = keyof Services;
+/** In port order. */
+export const serviceNames = Object.keys(services) as ServiceName[];
 type Started<K extends ServiceName> = Awaited<ReturnType<Services[K]>>;
 type OptionsOf<K extends ServiceName> = Partial<Omit<Parameters<Services[K]>[0], 'certs'>>;
 
@@ -35,7 +37,7 @@ export type SandboxOptions<K extends ServiceName = ServiceName> = {
 
 export async function startSandbox<K extends ServiceName = ServiceName>(options: SandboxOptions<K> = {}): Promise<Sandbox<K>> {
 	const certs = await generateCertificates();
-	const names = Object.keys(services) as ServiceName[];
+	const names = serviceNames;
 	const started: Partial<Record<ServiceName, Service>> = {};
 	const close = async () => {
 		await Promise.all(Object.values(started).map((s) => s.close()));
