@@ -6,6 +6,7 @@ import { Agent, request } from 'undici';
 import { generateCertificates } from '../../sandbox/certs';
 import { startClara, type ClaraSandbox } from '../../sandbox/clara';
 import { startService } from '../../sandbox/framework';
+import { startSandbox } from '../../sandbox';
 import type { SandboxCerts } from '../../sandbox/types';
 
 type Json = Record<string, any>;
@@ -439,5 +440,31 @@ describe('50,000 transactions', () => {
 		// 50 pages from the cached, sorted list: no per-request regeneration.
 		expect(Date.now() - t).toBeLessThan(3_000);
 		expect((await page(499)).last).toBe(true);
+	});
+});
+
+describe('startSandbox', () => {
+	test('starts only the services asked for, with their options, on fixed ports when free', async () => {
+		const probe = await startService({ name: 'probe', certs, handler: () => ({ status: 200 }) });
+		const basePort = probe.port;
+		await probe.close();
+		const sandbox = await startSandbox({ services: ['clara'], basePort, clara: { country: 'co', transactions: 10 } });
+		try {
+			expect(Object.keys(sandbox).sort()).toEqual(['certs', 'clara', 'close']);
+			expect(sandbox.clara.port).toBe(basePort);
+			expect(sandbox.certs).toBe(certs);
+			const res = await request(`${sandbox.clara.url}/co/oauth/token`, { dispatcher: bare, method: 'POST', headers: { authorization: basic(sandbox.clara.clientId, sandbox.clara.clientSecret) } });
+			expect(res.statusCode).toBe(200);
+			await res.body.dump();
+			expect(sandbox.clara.data.transactions).toHaveLength(10);
+			// The same fixed port again: taken, so another one is used.
+			const quiet = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+			const second = await startSandbox({ services: ['clara'], basePort });
+			quiet.mockRestore();
+			expect(second.clara.port).not.toBe(basePort);
+			await second.close();
+		} finally {
+			await sandbox.close();
+		}
 	});
 });
