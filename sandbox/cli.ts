@@ -9,9 +9,10 @@ import { serviceNames, startSandbox, type Sandbox } from './index';
 import { printClara } from './clara';
 import { printClaro } from './claro';
 import { printCleverTap } from './clevertap';
+import { printConferma } from './conferma';
 
 /** How to fill each service's n8n credential; each emulator exports its printer. */
-export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [printClara, printCleverTap, printClaro];
+export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [printClara, printCleverTap, printClaro, printConferma];
 
 async function main() {
 	const basePort = Number(process.env.SANDBOX_PORT ?? 8443);

@@ -15,3 +15,18 @@ export function claraCredentials(sandbox: Pick<Sandbox, 'certs' | 'clara'>, over
 		...overrides,
 	};
 }
+
+/** The Conferma Pay credential for the sandbox: its token URL and API are the same emulator. */
+export function confermaCredentials(sandbox: Pick<Sandbox, 'certs' | 'conferma'>, overrides: Record<string, unknown> = {}) {
+	const { certs, conferma } = sandbox;
+	return {
+		environment: 'cert',
+		clientId: conferma.clientId,
+		clientSecret: conferma.clientSecret,
+		platformKeyName: conferma.platformKeyName,
+		baseUrl: conferma.url,
+		tokenUrl: `${conferma.url}/token`,
+		caCertificate: certs.ca.cert,
+		...overrides,
+	};
+}

@@ -3,6 +3,7 @@ import type { Service } from './framework';
 import { startClara } from './clara';
 import { startClaro } from './claro';
 import { startCleverTap } from './clevertap';
+import { startConferma } from './conferma';
 import type { SandboxCerts } from './types';
 
 export type { SandboxCerts } from './types';
@@ -16,6 +17,7 @@ const services = {
 	clara: startClara,
 	clevertap: startCleverTap,
 	claro: startClaro,
+	conferma: startConferma,
 };
 
 type Services = typeof services;

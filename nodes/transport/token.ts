@@ -96,7 +96,11 @@ export function parseTokenResponse(body: TokenResponseBody, now: number): Cached
 	if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0) {
 		expiresAt = now + expiresIn * 1000;
 	} else if (typeof body.expires === 'string' && !Number.isNaN(Date.parse(body.expires))) {
-		expiresAt = Date.parse(body.expires);
+		// With `issued` beside it (Conferma), take the lifetime and start it now: a server clock ahead of ours would
+		// otherwise make us use a token past its real expiry, and one behind would make us refresh (and revoke) early.
+		const issued = typeof body.issued === 'string' ? Date.parse(body.issued) : NaN;
+		const lifetime = Date.parse(body.expires) - issued;
+		expiresAt = Number.isFinite(lifetime) && lifetime > 0 ? now + lifetime : Date.parse(body.expires);
 	} else {
 		expiresAt = jwtExp(accessToken);
 	}

@@ -9,6 +9,11 @@ describe('parseTokenResponse', () => {
 		expect(parseTokenResponse({ access_token: 'a', expires_in: 60 }, now).expiresAt).toBe(now + 60_000);
 		expect(parseTokenResponse({ access_token: 'a', expires_in: '3599' }, now).expiresAt).toBe(now + 3_599_000);
 	});
+	it("with Conferma's issued beside expires, starts the stated lifetime now, whatever the server clock says", () => {
+		// The seed's own example: issued 10:56:45, expires 11:01:45, i.e. five minutes, years before `now`.
+		const body = { access_token: 'a', expires: '2019-11-08T11:01:45.6475887+00:00', issued: '2019-11-08T10:56:45.6475887+00:00' };
+		expect(parseTokenResponse(body, now).expiresAt).toBe(now + 300_000);
+	});
 	it('reads an ISO expires (Conferma) and a JWT exp (Clara/Auth0)', () => {
 		expect(parseTokenResponse({ access_token: 'a', expires: '2019-11-08T11:01:45.6475887+00:00' }, now).expiresAt).toBe(
 			Date.parse('2019-11-08T11:01:45.647+00:00'),
