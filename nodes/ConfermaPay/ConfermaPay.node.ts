@@ -1,0 +1,39 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import * as deployment from './actions/deployment';
+import { router } from './actions/router';
+import { confermaPayApiTest } from './credentialTest';
+
+export class ConfermaPay implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Conferma Pay',
+		name: 'confermaPay',
+		icon: { light: 'file:confermaPay.svg', dark: 'file:confermaPay.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Create, amend and read Conferma Pay virtual card deployments, with one shared token per platform',
+		defaults: { name: 'Conferma Pay' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'confermaPayApi', required: true, testedBy: 'confermaPayApiTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Deployment', value: 'deployment' }],
+				default: 'deployment',
+			},
+			...deployment.description,
+		],
+	};
+
+	methods = { credentialTest: { confermaPayApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

@@ -1,0 +1,25 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { operationProperty } from '../../../transport';
+import * as amend from './amend.operation';
+import * as create from './create.operation';
+import * as get from './get.operation';
+import * as getAll from './getAll.operation';
+
+export { amend, create, get, getAll };
+
+export const description: INodeProperties[] = [
+	operationProperty(
+		'deployment',
+		[
+			{ name: 'Amend', value: 'amend', action: 'Amend a deployment', description: 'Change the amount, dates, status or references of a deployment (sent once, never retried automatically)' },
+			{ name: 'Create', value: 'create', action: 'Create a deployment', description: 'Deploy a virtual card for a payment (sent once, never retried automatically)' },
+			{ name: 'Get', value: 'get', action: 'Get a deployment', description: 'Get a deployment by ID' },
+			{ name: 'Get Many', value: 'getAll', action: 'Get many deployments', description: 'List deployments, with status, reference and date filters' },
+		],
+		'get',
+	),
+	...get.description,
+	...getAll.description,
+	...create.description,
+	...amend.description,
+];

@@ -1,0 +1,20 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { confermaFor, type ConfermaPay } from '../transport';
+import * as deployment from './deployment';
+
+/** Every operation file exports this pair; the router calls `execute` with the credential's client. */
+export interface ConfermaOperation {
+	description: INodeProperties[];
+	execute(this: IExecuteFunctions, conferma: ConfermaPay): Promise<INodeExecutionData[]>;
+}
+
+const resources: Record<string, Record<string, unknown>> = { deployment };
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const op = resources[resource]?.[operation] as ConfermaOperation | undefined;
+	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	return [await op.execute.call(this, await confermaFor(this))];
+}

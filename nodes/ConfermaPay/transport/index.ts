@@ -1,0 +1,258 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import {
+	basicAuth,
+	bearer,
+	callApi,
+	collectSpringPages,
+	requestToken,
+	tokenCacheKey,
+	toNodeError,
+	tokens,
+	type ApiClient,
+	type Explained,
+	type HttpRequest,
+	type HttpResponse,
+	type ServiceErrors,
+	type TlsMaterial,
+	TransportError,
+} from '../../transport';
+
+export const CERT = { baseUrl: 'https://api.cert-confermapay.com', tokenUrl: 'https://assure.cert-confermapay.com/token' };
+export const DEPLOYMENTS = '/deployments/v1/deployments';
+/** The largest page the sandbox takes; Conferma's own limit is not published (a guess, see sandbox/conferma.ts). */
+export const MAX_PAGE_SIZE = 100;
+
+export interface ConfermaCredentials {
+	environment: 'cert' | 'production';
+	clientId: string;
+	clientSecret: string;
+	platformKeyName: string;
+	baseUrl: string;
+	tokenUrl: string;
+	caCertificate?: string;
+}
+
+export function readCredentials(data: ICredentialDataDecryptedObject): ConfermaCredentials {
+	const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string).trim() : '');
+	const environment = s('environment') === 'production' ? 'production' : 'cert';
+	const fallback = environment === 'cert' ? CERT : { baseUrl: '', tokenUrl: '' };
+	return {
+		environment,
+		clientId: s('clientId'),
+		clientSecret: s('clientSecret'),
+		platformKeyName: s('platformKeyName'),
+		baseUrl: (s('baseUrl') || fallback.baseUrl).replace(/\/+$/, ''),
+		tokenUrl: s('tokenUrl') || fallback.tokenUrl,
+		caCertificate: s('caCertificate') || undefined,
+	};
+}
+
+/** What is missing from the credential, in the user's words; undefined when it is complete. */
+export function credentialProblem(c: ConfermaCredentials): string | undefined {
+	const missing = [!c.clientId && 'Client ID', !c.clientSecret && 'Client Secret', !c.platformKeyName && 'Platform Key Name'].filter(Boolean);
+	if (missing.length) return `Fill ${missing.join(', ')} in the Conferma Pay credential: Conferma gives them with your platform application`;
+	if (c.environment === 'production' && (!c.baseUrl || !c.tokenUrl)) {
+		return 'Production runs on your company\'s own Conferma host: fill Base URL and Token URL in the credential with the addresses Conferma gave you';
+	}
+	for (const [label, url] of [['Base URL', c.baseUrl], ['Token URL', c.tokenUrl]]) {
+		if (!/^https:\/\/[^/\s]+/i.test(url)) return `${label} "${url.slice(0, 80)}" is not an https:// address`;
+	}
+	return undefined;
+}
+
+interface ConfermaErrorBody {
+	errorCode?: string;
+	message?: string;
+	details?: Array<{ field?: string; issue?: string }>;
+	error?: string;
+	error_description?: string;
+}
+
+const bodyOf = (res: HttpResponse): ConfermaErrorBody => (res.body && typeof res.body === 'object' ? (res.body as ConfermaErrorBody) : {});
+
+/** `deploymentAmount.amount: must be greater than 0; paymentRange.endDate: …` from Conferma's details[]. */
+export function fieldIssues(body: ConfermaErrorBody): string {
+	const details = Array.isArray(body.details) ? body.details : [];
+	return details
+		.map((d) => [d?.field, d?.issue].filter((p) => typeof p === 'string' && p !== '').join(': '))
+		.filter(Boolean)
+		.join('; ');
+}
+
+export function confermaErrors(c: ConfermaCredentials): ServiceErrors {
+	return {
+		service: 'Conferma',
+		describe(res, stage): Explained | undefined {
+			const body = bodyOf(res);
+			if (stage === 'token') {
+				const said = body.error_description ?? body.message ?? body.error;
+				const quote = said ? ` Conferma said: "${said}".` : '';
+				if (body.error === 'invalid_scope' || (res.status === 400 && /scope|platform/i.test(String(said)))) {
+					return {
+						message: 'Conferma did not issue a token: the Platform Key Name is wrong for this client',
+						description: `The client id and secret were accepted; check Platform Key Name (pkn) in the credential.${quote}`,
+					};
+				}
+				if (res.status === 400 || res.status === 401 || res.status === 403) {
+					return {
+						message: `Conferma did not issue a token (HTTP ${res.status}): the Client ID or Client Secret is wrong`,
+						description: `Check Client ID, Client Secret and Environment (cert and production have different clients).${quote}`,
+					};
+				}
+				if (res.status === 404) {
+					return { message: `No Conferma token endpoint at ${c.tokenUrl} (HTTP 404)`, description: 'Check Token URL and Environment in the credential.' };
+				}
+				return undefined;
+			}
+			const code = body.errorCode ? ` ${body.errorCode}` : '';
+			const issues = fieldIssues(body);
+			const text = [body.message, issues].filter(Boolean).join(' — ');
+			if (res.status === 400) {
+				return {
+					message: `Conferma rejected the request (HTTP 400${code})${issues ? `: ${issues}` : body.message ? `: ${body.message}` : ''}`,
+					description: 'Fix the fields named above in the node\'s parameters. Nothing was created or changed.',
+				};
+			}
+			if (res.status === 401) {
+				return {
+					message: `Conferma rejected the access token, also a newly issued one (HTTP 401${code})`,
+					description:
+						'Another system is probably taking tokens for this platform at the same moment: each new Conferma token revokes all others. Use this one credential everywhere (in queue mode the workers share its token through Redis), or give the other system its own platform key.',
+				};
+			}
+			if (res.status === 403) {
+				return { message: `Conferma refused access (HTTP 403${code})${text ? `: ${text}` : ''}`, description: 'The platform is not allowed to do this; ask Conferma to enable it.' };
+			}
+			if (res.status === 404) {
+				return { message: `Conferma found no deployment with that id (HTTP 404${code})`, description: `Check the Deployment ID; it may belong to another environment.${text ? ` Conferma said: "${text}".` : ''}` };
+			}
+			return undefined;
+		},
+		transport(error: TransportError) {
+			if (/may have acted/.test(error.message)) {
+				return {
+					message: error.message,
+					description: 'Conferma may or may not have acted on it. Before running it again, look it up (Get Many filtered by Consumer Reference) — see "Retrying a Create safely" in the README.',
+				};
+			}
+			return undefined;
+		},
+	};
+}
+
+/** Conferma Pay bound to one credential: the shared token, error mapping and the deployment calls. */
+export class ConfermaPay {
+	readonly client: ApiClient;
+	readonly errors: ServiceErrors;
+	readonly tls: TlsMaterial;
+
+	constructor(
+		readonly credentials: ConfermaCredentials,
+		private readonly signal?: AbortSignal,
+		log?: (message: string) => void,
+	) {
+		this.errors = confermaErrors(credentials);
+		this.tls = { ca: credentials.caCertificate };
+		this.client = {
+			// The platform key name is part of the key: Conferma revokes per platform, so a token is per platform.
+			tokenKey: tokenCacheKey({ tokenUrl: credentials.tokenUrl, clientId: credentials.clientId, scope: credentials.platformKeyName, secret: credentials.clientSecret }),
+			fetchToken: () => this.requestToken(),
+			authorize: bearer,
+			send: { tls: this.tls },
+			secrets: this.secrets,
+			log,
+		};
+	}
+
+	get secrets() {
+		return [this.credentials.clientSecret];
+	}
+
+	/** A new token. Never call this directly to "check" something: it revokes the token every execution is using. */
+	requestToken() {
+		const { clientId, clientSecret, platformKeyName, tokenUrl } = this.credentials;
+		return requestToken({
+			url: tokenUrl,
+			headers: { authorization: basicAuth(clientId, clientSecret) },
+			form: { grant_type: 'client_credentials', scope: platformKeyName },
+			send: { tls: this.tls, signal: this.signal },
+		});
+	}
+
+	/** The cached token, or a new one only if there is none valid (what the credential test uses). */
+	token() {
+		return tokens.get(this.client.tokenKey, this.client.fetchToken);
+	}
+
+	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number) {
+		const { path, ...rest } = req;
+		const client = timeoutMs ? { ...this.client, send: { ...this.client.send, timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs } } } : this.client;
+		try {
+			const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, this.signal);
+			return (res.body ?? {}) as IDataObject;
+		} catch (error) {
+			// A Create or Amend that got no answer may still have been carried out: say so, in the words the hook reads.
+			if (req.idempotent === false && error instanceof TransportError && mayHaveArrived(error)) {
+				const what = req.method === 'POST' ? 'the Create' : 'the Amend';
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
+				throw new TransportError(error.kind, `No answer from Conferma to ${what} (${error.message.replace(/\.?$/, '')}). It was not sent again: Conferma may have acted on it`, error.code);
+			}
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
+			throw error;
+		}
+	}
+
+	get(id: string) {
+		return this.call({ method: 'GET', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}` });
+	}
+
+	/** Get Many: pages of up to 100, the first says how many there are, the rest 4 at a time. */
+	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
+		return collectSpringPages(
+			async (page, size) => {
+				const body = await this.call({ method: 'GET', path: DEPLOYMENTS, query: { ...filters, pageNumber: page + 1, pageSize: size } as HttpRequest['query'] });
+				return readPage(body);
+			},
+			{ ...options, maxPageSize: MAX_PAGE_SIZE },
+		);
+	}
+
+	/**
+	 * Not idempotent: sent once. The transport retries it only when Conferma certainly did not act on it (429, a
+	 * connection never made, or a 401 — after which it is replayed once with the new token).
+	 */
+	create(body: IDataObject, timeoutMs?: number) {
+		return this.call({ method: 'POST', path: DEPLOYMENTS, json: body, idempotent: false }, timeoutMs);
+	}
+
+	amend(id: string, body: IDataObject, timeoutMs?: number) {
+		return this.call({ method: 'PUT', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`, json: body, idempotent: false }, timeoutMs);
+	}
+
+	toNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex?: number) {
+		return toNodeError(ctx.getNode(), error, { errors: this.errors, itemIndex, secrets: this.secrets });
+	}
+}
+
+/** A failure after the request may have reached Conferma (not a refused or never-made connection). */
+function mayHaveArrived(error: TransportError) {
+	if (error.kind === 'timeout') return error.code !== 'UND_ERR_CONNECT_TIMEOUT';
+	return error.kind === 'network' && /may have reached/.test(error.message);
+}
+
+/** One page of deployments, whichever of the usual shapes the answer has (the paging scheme is not published). */
+export function readPage(body: IDataObject | IDataObject[]) {
+	if (Array.isArray(body)) return { content: body, totalPages: 1 };
+	const content = [body.deployments, body.items, body.data].find(Array.isArray) as IDataObject[] | undefined;
+	const paging = (body.pagination && typeof body.pagination === 'object' ? body.pagination : body) as IDataObject;
+	const totalPages = typeof paging.totalPages === 'number' ? paging.totalPages : undefined;
+	return { content: content ?? [], totalPages };
+}
+
+export async function confermaFor(ctx: IExecuteFunctions): Promise<ConfermaPay> {
+	const credentials = readCredentials(await ctx.getCredentials('confermaPayApi'));
+	const problem = credentialProblem(credentials);
+	if (problem) throw new NodeOperationError(ctx.getNode(), problem);
+	return new ConfermaPay(credentials, ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+}
