@@ -1,0 +1,359 @@
+/**
+ * The Conferma Pay node inside n8n's engine, against the emulator over real TLS. The emulator revokes every earlier
+ * token of the platform whenever it issues one, exactly as Conferma does, so any extra token request this node made
+ * would show up as 401s (`http401`, `revokedTokenUses`) and as `tokenRequests`.
+ */
+import type { IDataObject } from 'n8n-workflow';
+import { ConfermaPayApi } from '../../credentials/ConfermaPayApi.credentials';
+import { ConfermaPay } from '../../nodes/ConfermaPay/ConfermaPay.node';
+import { closeAllAgents, MemoryTokenStore, tokens } from '../../nodes/transport';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { confermaCredentials } from '../../sandbox/credentials';
+import { runNode, type RunNodeResult } from '../harness/n8n';
+import { Leaks } from '../helpers/leaks';
+
+let sandbox: Sandbox<'conferma'>;
+const leaks = new Leaks();
+const node = new ConfermaPay();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for a condition on the emulator's counters (at most 5 s), so a test acts at the right point of a run. */
+async function until(condition: () => boolean) {
+	for (let waited = 0; !condition(); waited += 5) {
+		if (waited > 5_000) throw new Error('condition not reached within 5 s');
+		await sleep(5);
+	}
+}
+
+const credentials = (overrides: IDataObject = {}) => confermaCredentials(sandbox, overrides);
+
+async function run(parameters: IDataObject, options: { items?: IDataObject[]; continueOnFail?: boolean; creds?: IDataObject } = {}): Promise<RunNodeResult> {
+	const result = await runNode({
+		nodeType: node,
+		credentialTypes: [new ConfermaPayApi()],
+		parameters,
+		credentials: { confermaPayApi: options.creds ?? credentials() },
+		items: options.items,
+		continueOnFail: options.continueOnFail,
+	});
+	leaks.collect({ items: result.items, outputs: result.outputs, logs: result.logs }, ...(result.error ? [result.error] : []));
+	return result;
+}
+
+const conferma = () => sandbox.conferma;
+const custom = () => conferma().counters.custom;
+const json = (r: RunNodeResult) => r.items.map((i) => i.json);
+const ids = () => [...conferma().deployments.keys()];
+const get = () => ({ resource: 'deployment', operation: 'get', deploymentId: '={{ $json.id }}' });
+const idItems = (n: number) => ids().slice(0, n).map((id) => ({ id }));
+const posts = () => conferma().requestLog.filter((r) => r.method === 'POST' && r.url.startsWith('/deployments')).length;
+
+const create = (overrides: IDataObject = {}) => ({
+	resource: 'deployment',
+	operation: 'create',
+	clientAccountCodeType: 'BTA',
+	clientAccountCodeValue: 'ACME-1',
+	amount: 250.5,
+	currencyCode: 'gbp',
+	startDate: '2026-03-01T00:00:00.000Z',
+	endDate: '2026-03-10',
+	consumerReference: '={{ $json.ref }}',
+	additionalFields: { spendType: 'Hotel', supplierName: 'Sandbox Hotel' },
+	options: {},
+	...overrides,
+});
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ services: ['conferma'] });
+	leaks.watch(conferma().clientSecret);
+});
+afterAll(async () => {
+	leaks.watch(...conferma().issuedTokens());
+	expect(leaks.assertNone()).toBeGreaterThan(5_000);
+	await closeAllAgents();
+	await sandbox.close();
+});
+beforeEach(() => {
+	tokens.store = new MemoryTokenStore();
+	conferma().faults.clear();
+	conferma().tokenLifetimeSec = 300;
+	conferma().resetCounters();
+});
+
+describe('deployments', () => {
+	test('Get: one output per item, paired, with the deployment as Conferma gave it', async () => {
+		const res = await run(get(), { items: idItems(3) });
+		expect(res.error).toBeUndefined();
+		expect(json(res).map((d) => d.id)).toEqual(ids().slice(0, 3));
+		expect(json(res)[0]).toMatchObject({ status: 'Active', clientAccountCode: { type: 'BTA' }, deploymentAmount: { currencyCode: expect.any(String) } });
+		expect(res.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
+	test('Get of an unknown id: that item alone fails, clearly, with continueOnFail', async () => {
+		const res = await run(get(), { items: [{ id: ids()[0] }, { id: 'nope-1' }, { id: ids()[1] }], continueOnFail: true });
+		expect(json(res)[1]).toMatchObject({ error: expect.stringMatching(/found no deployment with that id \(HTTP 404 ENF001\)/) });
+		expect(json(res)[0].id).toBe(ids()[0]);
+		expect(json(res)[2].id).toBe(ids()[1]);
+		expect(res.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
+	test('Get with an empty id names the field and sends nothing', async () => {
+		const res = await run(get(), { items: [{ id: '' }] });
+		expect(res.error?.message).toMatch(/Deployment ID is empty/);
+		expect(conferma().counters.requests).toBe(0);
+	});
+
+	test('Get Many with a limit reads one page of that size', async () => {
+		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: false, limit: 30 });
+		expect(res.items).toHaveLength(30);
+		expect(custom().lists).toBe(1);
+		expect(conferma().requestLog.find((r) => r.url.startsWith('/deployments'))?.url).toMatch(/pageNumber=1&pageSize=30/);
+	});
+
+	test('Get Many with Return All follows every page, each once, nothing twice', async () => {
+		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: true });
+		expect(res.items).toHaveLength(conferma().deployments.size);
+		expect(new Set(json(res).map((d) => d.id)).size).toBe(conferma().deployments.size);
+		expect(custom().lists).toBe(Math.ceil(conferma().deployments.size / 100));
+	});
+
+	test('Get Many filters are sent (dates as YYYY-MM-DD) and applied', async () => {
+		const res = await run({
+			resource: 'deployment',
+			operation: 'getAll',
+			returnAll: true,
+			filters: { consumerReference: 'BOOKING-00007', fromDate: '2026-01-01T00:00:00.000Z', status: 'Active' },
+		});
+		expect(json(res).map((d) => d.consumerReference)).toEqual(['BOOKING-00007']);
+		expect(conferma().requestLog.at(-1)?.url).toMatch(/fromDate=2026-01-01&/);
+	});
+
+	test('Get Many with an impossible date fails before any request', async () => {
+		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: true, filters: { toDate: 'next tuesday' } });
+		expect(res.error?.message).toMatch(/Created To must be a date like 2026-01-31/);
+		expect(conferma().counters.requests).toBe(0);
+	});
+
+	test('Create: the deployment Conferma made, with its card; sent once', async () => {
+		const res = await run(create(), { items: [{ ref: 'N8N-CREATE-1' }] });
+		expect(res.error).toBeUndefined();
+		expect(json(res)[0]).toMatchObject({
+			id: expect.any(String),
+			consumerReference: 'N8N-CREATE-1',
+			deploymentAmount: { amount: 250.5, currencyCode: 'GBP' },
+			paymentRange: { startDate: '2026-03-01', endDate: '2026-03-10' },
+			supplier: { name: 'Sandbox Hotel' },
+			spendType: 'Hotel',
+			card: { maskedNumber: expect.any(String) },
+		});
+		expect(custom().creates).toBe(1);
+	});
+
+	test("Create refused by Conferma (EVAL000): the error names each field and what is wrong with it", async () => {
+		const res = await run(create({ amount: 0, currencyCode: 'pounds' }), { items: [{ ref: 'N8N-BAD' }], continueOnFail: true });
+		const out = json(res)[0];
+		expect(out.error).toMatch(/HTTP 400 EVAL000/);
+		expect(out.error).toMatch(/deploymentAmount\.amount: must be a number greater than 0/);
+		expect(out.error).toMatch(/deploymentAmount\.currencyCode: must be an ISO 4217 code/);
+		expect(out.description).toMatch(/Nothing was created/);
+	});
+
+	test('Create with an unreadable date or Extra Fields fails that item before any request', async () => {
+		const res = await run(create({ endDate: '31/03/2026' }), { items: [{ ref: 'A' }], continueOnFail: true });
+		expect(json(res)[0].error).toMatch(/Valid To must be a date like 2026-01-31/);
+		const res2 = await run(create({ additionalFields: { extraFields: '{"travellers": [' } }), { items: [{ ref: 'B' }], continueOnFail: true });
+		expect(json(res2)[0].error).toMatch(/Extra Fields is not valid JSON/);
+		expect(conferma().counters.requests).toBe(0);
+	});
+
+	test('Create with "reuse by consumer reference": an existing deployment is returned, nothing created; repeats in one run create once', async () => {
+		const reuse = create({ options: { reuseExisting: true } });
+		const existing = await run(reuse, { items: [{ ref: 'BOOKING-00003' }] });
+		expect(json(existing)[0]).toMatchObject({ consumerReference: 'BOOKING-00003', alreadyExisted: true });
+		expect(custom().creates ?? 0).toBe(0);
+
+		const res = await run(reuse, { items: [{ ref: 'N8N-NEW-7' }, { ref: 'N8N-NEW-7' }, { ref: 'N8N-NEW-8' }] });
+		expect(res.error).toBeUndefined();
+		expect(custom().creates).toBe(2);
+		expect(json(res)[0].alreadyExisted).toBeUndefined();
+		expect(json(res)[1]).toMatchObject({ id: json(res)[0].id, alreadyExisted: true });
+
+		// A re-run of the same workflow (n8n's Retry On Fail, or a person pressing run again) creates nothing.
+		await run(reuse, { items: [{ ref: 'N8N-NEW-7' }, { ref: 'N8N-NEW-8' }] });
+		expect(custom().creates).toBe(2);
+	});
+
+	test('Create that times out is not sent again, and says to look it up before retrying', async () => {
+		// undici's request timers tick about once a second, so the timeout fires after ~1 s, well before the answer.
+		conferma().faults.latencyMs = 2_500;
+		conferma().faults.latencyPathPrefix = '/deployments';
+		const res = await run(create({ options: { timeout: 200 } }), { items: [{ ref: 'N8N-SLOW' }], continueOnFail: true });
+		expect(json(res)[0].error).toMatch(/No answer from Conferma to the Create .*It was not sent again: Conferma may have acted on it/);
+		expect(json(res)[0].description).toMatch(/Get Many filtered by Consumer Reference/);
+		await until(() => custom().creates === 1); // the emulator finishes the request it received
+		expect(posts()).toBe(1);
+		expect(posts()).toBe(1);
+		// It was created: a retry with "reuse" finds it instead of deploying a second card.
+		conferma().faults.clear();
+		const retry = await run(create({ options: { reuseExisting: true } }), { items: [{ ref: 'N8N-SLOW' }] });
+		expect(json(retry)[0].alreadyExisted).toBe(true);
+		expect(custom().creates).toBe(1);
+	});
+
+	test('Create on a dropped connection or a 503 is not sent again; on 429 it is (Conferma did not act)', async () => {
+		conferma().faults.reset(1, '/deployments');
+		const dropped = await run(create(), { items: [{ ref: 'N8N-DROP' }], continueOnFail: true });
+		expect(json(dropped)[0].error).toMatch(/Conferma may have acted on it/);
+		expect(posts()).toBe(1);
+
+		conferma().resetCounters();
+		conferma().faults.fail(1, 503, { pathPrefix: '/deployments' });
+		const unavailable = await run(create(), { items: [{ ref: 'N8N-503' }], continueOnFail: true });
+		expect(json(unavailable)[0].error).toMatch(/server error \(HTTP 503\)/);
+		expect(posts()).toBe(1);
+
+		conferma().resetCounters();
+		conferma().faults.fail(2, 429, { pathPrefix: '/deployments', retryAfterSec: 0 });
+		const limited = await run(create(), { items: [{ ref: 'N8N-429' }] });
+		expect(limited.error).toBeUndefined();
+		expect(posts()).toBe(3);
+		expect(custom().creates).toBe(1);
+	});
+
+	test('Get on a dropped connection is retried and succeeds', async () => {
+		conferma().faults.reset(2, '/deployments');
+		const res = await run(get(), { items: idItems(1) });
+		expect(res.error).toBeUndefined();
+		expect(json(res)[0].id).toBe(ids()[0]);
+	});
+
+	test('Amend: reads the deployment, applies the changes, sends it whole; the answer is the amended deployment', async () => {
+		const id = ids()[10];
+		const before = { ...conferma().deployments.get(id)! };
+		const res = await run(
+			{ resource: 'deployment', operation: 'amend', deploymentId: id, updateFields: { amount: 999, endDate: '2026-04-30T10:00:00Z', status: 'Suspended' } },
+			{ items: [{}] },
+		);
+		expect(res.error).toBeUndefined();
+		expect(json(res)[0]).toMatchObject({
+			id,
+			status: 'Suspended',
+			deploymentAmount: { amount: 999, currencyCode: (before.deploymentAmount as IDataObject).currencyCode },
+			paymentRange: { startDate: (before.paymentRange as IDataObject).startDate, endDate: '2026-04-30' },
+			consumerReference: before.consumerReference,
+		});
+		expect(custom()).toMatchObject({ reads: 1, amends: 1 });
+	});
+
+	test('Amend errors: nothing to change (no request), a cancelled deployment (field named), an unknown id', async () => {
+		const cancelled = ids()[20];
+		conferma().deployments.get(cancelled)!.status = 'Cancelled';
+		const amend = async (deploymentId: string, updateFields: IDataObject) =>
+			json(await run({ resource: 'deployment', operation: 'amend', deploymentId, updateFields }, { items: [{}], continueOnFail: true }))[0].error;
+		expect(await amend(ids()[21], {})).toMatch(/Nothing to amend/);
+		expect(conferma().counters.requests).toBe(0);
+		expect(await amend(cancelled, { amount: 5 })).toMatch(/HTTP 400 EVAL000\): status: a cancelled deployment cannot be amended/);
+		expect(await amend('nope-2', { amount: 5 })).toMatch(/found no deployment/);
+		expect(custom().amends).toBe(1);
+	});
+});
+
+describe('one token per platform', () => {
+	test('20 executions at once, 25 items each: exactly 1 token request and 0 responses of 401', async () => {
+		conferma().faults.latencyMs = 5;
+		const runs = await Promise.all(Array.from({ length: 20 }, () => run(get(), { items: idItems(25) })));
+		expect(runs.every((r) => !r.error && r.items.length === 25)).toBe(true);
+		expect(conferma().counters.tokenRequests).toBe(1);
+		expect(custom().http401 ?? 0).toBe(0);
+		expect(custom().reads).toBe(500);
+	});
+
+	test('revoked mid-run by another client: exactly one new token, the 401s replayed, every item succeeds', async () => {
+		conferma().faults.latencyMs = 40;
+		const pending = Promise.all(Array.from({ length: 4 }, () => run(get(), { items: idItems(25) })));
+		await until(() => (custom().reads ?? 0) >= 16); // requests with the first token are in flight now
+		conferma().revokeTokens();
+		const runs = await pending;
+		expect(runs.every((r) => !r.error && r.items.length === 25)).toBe(true);
+		expect(custom().revokedTokenUses).toBeGreaterThan(1); // many concurrent 401s…
+		expect(conferma().counters.tokenRequests).toBe(2); // …one new token
+		expect(custom().reads).toBe(100); // each item answered once, after its replay
+	});
+
+	test('a Create refused with 401 (revoked token) is replayed once with the new token: Conferma did not act on it', async () => {
+		await run(get(), { items: idItems(1) });
+		conferma().revokeTokens();
+		const res = await run(create(), { items: [{ ref: 'N8N-AFTER-REVOKE' }] });
+		expect(res.error).toBeUndefined();
+		expect(posts()).toBe(2); // the refused one and the replay…
+		expect([...conferma().deployments.values()].filter((d) => d.consumerReference === 'N8N-AFTER-REVOKE')).toHaveLength(1); // …one deployment
+		expect(custom().http401).toBe(1);
+		expect(conferma().counters.tokenRequests).toBe(2);
+	});
+
+	test('the token runs out between runs: one refresh before use, no 401', async () => {
+		conferma().tokenLifetimeSec = 1;
+		await run(get(), { items: idItems(5) });
+		await sleep(1_050);
+		const res = await run(get(), { items: idItems(25) });
+		expect(res.error).toBeUndefined();
+		expect(conferma().counters.tokenRequests).toBe(2);
+		expect(custom().http401 ?? 0).toBe(0);
+	});
+
+	test('the token expires mid-run (server side): one refresh, nothing lost', async () => {
+		conferma().faults.latencyMs = 40;
+		const pending = run(get(), { items: idItems(60) });
+		await until(() => (custom().reads ?? 0) >= 16);
+		conferma().expireTokens();
+		const res = await pending;
+		expect(res.error).toBeUndefined();
+		expect(res.items).toHaveLength(60);
+		expect(custom().expiredTokenUses).toBeGreaterThan(0);
+		expect(conferma().counters.tokenRequests).toBe(2);
+	});
+
+	test('a 401 that persists with a new token says what to do (someone else keeps taking tokens)', async () => {
+		await run(get(), { items: idItems(1) });
+		conferma().resetCounters();
+		conferma().faults.fail(2, 401, { pathPrefix: '/deployments', body: { errorCode: 'ESEC001', message: 'Authorization has been denied for this request.', details: [] } });
+		const res = await run(get(), { items: idItems(1), continueOnFail: true });
+		expect(json(res)[0].error).toMatch(/rejected the access token, also a newly issued one \(HTTP 401 ESEC001\)/);
+		expect(json(res)[0].description).toMatch(/each new Conferma token revokes all others/);
+		expect(conferma().counters.tokenRequests).toBe(1);
+	});
+});
+
+describe('credential', () => {
+	const credentialTest = (overrides: IDataObject = {}) =>
+		node.methods.credentialTest.confermaPayApiTest.call({} as never, { id: 'c', name: 'Conferma', type: 'confermaPayApi', data: credentials(overrides) as never });
+
+	test('good values pass', async () => {
+		expect(await credentialTest()).toEqual({ status: 'OK', message: expect.stringMatching(/platform "n8n-sandbox-platform" reads deployments/) });
+	});
+
+	test('reuses the token the workflows are using: no new token, so nothing running is revoked', async () => {
+		await run(get(), { items: idItems(2) });
+		const result = await credentialTest();
+		expect(result).toEqual({ status: 'OK', message: expect.stringMatching(/the token in use/) });
+		await run(get(), { items: idItems(2) });
+		expect(conferma().counters.tokenRequests).toBe(1);
+		expect(custom().http401 ?? 0).toBe(0);
+	});
+
+	test('says which part is wrong: id/secret, platform key name, Base URL, production without hosts', async () => {
+		const secret = await credentialTest({ clientSecret: 'wrong-secret-123' });
+		expect(secret.status).toBe('Error');
+		expect(secret.message).toMatch(/Client ID or Client Secret is wrong/);
+		expect(secret.message).not.toContain('wrong-secret-123');
+		expect((await credentialTest({ platformKeyName: 'other-platform' })).message).toMatch(/Platform Key Name is wrong/);
+		expect((await credentialTest({ baseUrl: `${conferma().url}/nothing-here` })).message).toMatch(/There is no Conferma API at the Base URL/);
+		expect((await credentialTest({ environment: 'production', baseUrl: '', tokenUrl: '' })).message).toMatch(/Production runs on your company's own Conferma host: fill Base URL and Token URL/);
+		expect((await credentialTest({ clientId: '' })).message).toMatch(/Fill Client ID/);
+		expect((await credentialTest({ tokenUrl: 'https://127.0.0.1:1/token' })).message).toMatch(/Token URL \(https:\/\/127\.0\.0\.1:1\/token\) is wrong or unreachable/);
+	});
+
+	test('a node run with a wrong platform key name fails with the same diagnosis', async () => {
+		const res = await run(get(), { items: idItems(1), creds: credentials({ platformKeyName: 'other' }) });
+		expect(res.error?.message).toMatch(/Platform Key Name is wrong/);
+	});
+});

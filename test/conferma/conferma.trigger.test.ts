@@ -1,0 +1,80 @@
+/**
+ * The Conferma Pay Trigger in n8n's webhook context. The last test has the sandbox itself send the notification over
+ * HTTP to a local server that hands the request to the trigger, as n8n's web server does.
+ */
+import { createServer, type Server } from 'http';
+import type { IDataObject } from 'n8n-workflow';
+import { ConfermaPayTrigger } from '../../nodes/ConfermaPay/ConfermaPayTrigger.node';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { cardAuthorisation } from '../../sandbox/conferma';
+import { callWebhook } from '../harness/n8n';
+
+const trigger = new ConfermaPayTrigger();
+let sandbox: Sandbox<'conferma'>;
+
+const deliver = (body: unknown, parameters: IDataObject = {}, headers: Record<string, string> = {}) =>
+	callWebhook({ nodeType: trigger, parameters: { events: ['98'], otherEventIds: '', options: {}, ...parameters }, request: { body, headers } });
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ services: ['conferma'] });
+});
+afterAll(() => sandbox.close());
+
+test('a card authorisation (event 98) starts the workflow with the notification', async () => {
+	const notification = cardAuthorisation('100001');
+	const { result } = await deliver(notification);
+	expect(result.workflowData?.[0].map((i) => i.json)).toEqual([notification]);
+});
+
+test('another event type is acknowledged and starts nothing, unless chosen by id or "Any Event"', async () => {
+	const other = cardAuthorisation('100001', { notificationEventType: { id: 12, name: 'Deployment Amended' } });
+	const ignored = await deliver(other);
+	expect(ignored.result.workflowData).toBeUndefined();
+	expect(ignored.result.webhookResponse).toEqual({ received: true, ignored: 'event type 12 is not selected in this trigger' });
+	expect((await deliver(other, { otherEventIds: '40, 12' })).result.workflowData?.[0]).toHaveLength(1);
+	expect((await deliver(other, { events: ['*'] })).result.workflowData?.[0]).toHaveLength(1);
+});
+
+test('a body that is not a Conferma notification gets 400 and starts nothing', async () => {
+	const { result, response } = await deliver({ hello: 'world' });
+	expect(result.workflowData).toBeUndefined();
+	expect(response).toMatchObject({ statusCode: 400, ended: true, body: { message: expect.stringMatching(/notificationEventType\.id is missing/) } });
+});
+
+test('with a required header, a request without the right value gets 401 and starts nothing; the value is never echoed', async () => {
+	const options = { options: { headerName: 'X-Conferma-Secret', headerValue: 'hook-secret-4711' } };
+	const missing = await deliver(cardAuthorisation('1'), options);
+	expect(missing.response.statusCode).toBe(401);
+	expect(missing.result.workflowData).toBeUndefined();
+	const wrong = await deliver(cardAuthorisation('1'), options, { 'x-conferma-secret': 'hook-secret-4712' });
+	expect(wrong.response.statusCode).toBe(401);
+	expect(JSON.stringify(wrong.response.body)).not.toContain('hook-secret');
+	const right = await deliver(cardAuthorisation('1'), options, { 'x-conferma-secret': 'hook-secret-4711' });
+	expect(right.result.workflowData?.[0]).toHaveLength(1);
+});
+
+test("the sandbox's notification sender reaches the trigger over HTTP: 98 fires, 12 is acknowledged only", async () => {
+	const fired: IDataObject[] = [];
+	const server: Server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', async () => {
+			const { result, response } = await deliver(Buffer.concat(chunks), {}, { 'content-type': String(req.headers['content-type']) });
+			for (const item of result.workflowData?.[0] ?? []) fired.push(item.json);
+			res.writeHead(response.ended ? response.statusCode : 200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(response.ended ? response.body : result.webhookResponse ?? { message: 'Workflow was started' }));
+		});
+	});
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/webhook/conferma`;
+	try {
+		const card = await sandbox.conferma.notify(url, cardAuthorisation('100007'));
+		const other = await sandbox.conferma.notify(url, cardAuthorisation('100007', { notificationEventType: { id: 12, name: 'Other' } }));
+		expect(card.status).toBe(200);
+		expect(other).toMatchObject({ status: 200, body: expect.stringMatching(/not selected/) });
+		expect(fired).toHaveLength(1);
+		expect(fired[0]).toMatchObject({ notificationEventType: { id: 98 }, content: { deploymentId: '100007' } });
+	} finally {
+		server.close();
+	}
+});
