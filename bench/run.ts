@@ -22,6 +22,8 @@ const { Clara } = built.node<typeof import('../nodes/Clara/Clara.node')>('Clara/
 const { ClaraApi } = built.credential<typeof import('../credentials/ClaraApi.credentials')>('ClaraApi');
 
 export const QUICK = process.argv.includes('--quick');
+/** `--only=1,5`: run just those scenarios (numbered as printed). */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 export const LATENCY_MS = 20;
 export const HANDSHAKE_MS = 5;
 
@@ -236,6 +238,7 @@ export const scenarios: Array<(sandbox: Sandbox) => Promise<ScenarioResult>> = [
 function loadScenarios() {
 	scenarios.push(require('./claro').scenarioClaroRepeats);
 	scenarios.push(require('./clevertap').scenarioCleverTapLimit);
+	scenarios.push(require('./conferma').scenarioConfermaConcurrent);
 }
 
 function print(results: ScenarioResult[]) {
@@ -255,13 +258,13 @@ function print(results: ScenarioResult[]) {
 async function main() {
 	loadScenarios();
 	const sandbox = await startSandbox({ clara: { transactions: QUICK ? 2_000 : 50_000 }, claro: { people: QUICK ? 100 : 1_000 } });
-	for (const service of [sandbox.clara, sandbox.claro]) {
+	for (const service of [sandbox.clara, sandbox.claro, sandbox.conferma]) {
 		service.faults.latencyMs = LATENCY_MS;
 		service.faults.handshakeDelayMs = HANDSHAKE_MS;
 	}
 	const results: ScenarioResult[] = [];
 	try {
-		for (const scenario of scenarios) results.push(await scenario(sandbox));
+		for (const [i, scenario] of scenarios.entries()) if (!ONLY || ONLY.includes(String(i + 1))) results.push(await scenario(sandbox));
 	} finally {
 		await closeAllAgents();
 		await sandbox.close();
