@@ -7,7 +7,8 @@ import type { IDataObject, INodeType, ICredentialType } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from './index';
 import { runNode } from '../test/harness/n8n';
 import { built } from './built';
-import { claraCredentials } from './credentials';
+import { claraCredentials, confermaCredentials } from './credentials';
+import { cardAuthorisation } from './conferma';
 
 // `npm run demo` builds first: the demo runs what n8n would load.
 const { closeAllAgents } = built.transport();
@@ -154,8 +155,57 @@ const clevertap: Section = async (sandbox) => {
 	});
 };
 
+
+const conferma: Section = async (sandbox) => {
+	const { ConfermaPay } = built.node<typeof import('../nodes/ConfermaPay/ConfermaPay.node')>('ConfermaPay/ConfermaPay');
+	const { ConfermaPayTrigger } = built.node<typeof import('../nodes/ConfermaPay/ConfermaPayTrigger.node')>('ConfermaPay/ConfermaPayTrigger');
+	const { ConfermaPayApi } = built.credential<typeof import('../credentials/ConfermaPayApi.credentials')>('ConfermaPayApi');
+	const c = sandbox.conferma;
+	const run = (parameters: IDataObject, items?: IDataObject[]) => execute(new ConfermaPay(), new ConfermaPayApi(), confermaCredentials(sandbox), parameters, { items, continueOnFail: true });
+	await step('Conferma Pay — virtual cards for three hotel bookings (Create, reusing a deployment whose booking already has one)', async () => {
+		c.resetCounters();
+		const bookings = [{ ref: 'BOOKING-00002', amount: 180 }, { ref: 'HOTEL-7781', amount: 420.5 }, { ref: 'HOTEL-7782', amount: 0 }];
+		const out = await run(
+			{
+				resource: 'deployment',
+				operation: 'create',
+				clientAccountCodeType: 'BTA',
+				clientAccountCodeValue: 'ACME-1',
+				amount: '={{ $json.amount }}',
+				currencyCode: 'GBP',
+				startDate: '2026-12-01',
+				endDate: '2026-12-05',
+				consumerReference: '={{ $json.ref }}',
+				additionalFields: { spendType: 'Hotel' },
+				options: { reuseExisting: true },
+			},
+			bookings,
+		);
+		table(
+			out.map((o, i) => ({ booking: bookings[i].ref, deployment: o.id ?? '', card: (o.card as IDataObject | undefined)?.maskedNumber ?? '', reused: o.alreadyExisted ?? '', error: o.error ?? '' })),
+			['booking', 'deployment', 'card', 'reused', 'error'],
+		);
+		console.log(`  ${out.filter((o) => o.id && !o.alreadyExisted).length} card created, 1 reused, 1 refused with the field named; ${c.counters.tokenRequests} token request`);
+	});
+	await step('Conferma Pay — 20 workflows reading deployments at once (a new Conferma token revokes all others)', async () => {
+		c.resetCounters();
+		const ids = [...c.deployments.keys()].slice(0, 25).map((id) => ({ id }));
+		const runs = await Promise.all(Array.from({ length: 20 }, () => run({ resource: 'deployment', operation: 'get', deploymentId: '={{ $json.id }}' }, ids)));
+		const failed = runs.flat().filter((o) => o.error).length;
+		console.log(`  ${runs.flat().length} items, ${failed} failed; ${c.counters.tokenRequests} new token requests (the one above is still valid and shared), ${c.counters.custom.http401 ?? 0} answers of 401`);
+	});
+	await step('Conferma Pay Trigger — a card is used at a hotel (event 98) and another event arrives', async () => {
+		const { callWebhook } = await import('../test/harness/n8n');
+		for (const notification of [cardAuthorisation('100001'), cardAuthorisation('100001', { notificationEventType: { id: 12, name: 'Other' } })]) {
+			const { result } = await callWebhook({ nodeType: new ConfermaPayTrigger(), parameters: { events: ['98'], otherEventIds: '', options: {} }, request: { body: notification } });
+			const started = result.workflowData?.[0]?.length ? 'started the workflow' : `ignored (${(result.webhookResponse as IDataObject)?.ignored})`;
+			console.log(`  event ${notification.notificationEventType.id} (${notification.notificationEventType.name}): ${started}`);
+		}
+	});
+};
+
 /** Each service adds its section here. */
-export const sections: Section[] = [clara, claro, clevertap];
+export const sections: Section[] = [clara, claro, clevertap, conferma];
 
 async function main() {
 	console.log(bold('Starting the sandbox: local emulators over HTTPS/mTLS on 127.0.0.1 (no vendor account needed)'));
