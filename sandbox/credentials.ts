@@ -16,6 +16,32 @@ export function claraCredentials(sandbox: Pick<Sandbox, 'certs' | 'clara'>, over
 	};
 }
 
+/** The Claro Face Match credential for the sandbox: the override points every environment at the emulator. */
+export function claroCredentials(sandbox: Pick<Sandbox, 'certs' | 'claro'>, overrides: Record<string, unknown> = {}) {
+	const { certs, claro } = sandbox;
+	return {
+		environment: 'production',
+		key: claro.key,
+		secret: claro.secret,
+		baseUrl: claro.url,
+		caCertificate: certs.ca.cert,
+		...overrides,
+	};
+}
+
+/** The CleverTap credential for the sandbox: one emulator serves every region as the first path segment. */
+export function cleverTapCredentials(sandbox: Pick<Sandbox, 'certs' | 'clevertap'>, overrides: Record<string, unknown> = {}) {
+	const { certs, clevertap } = sandbox;
+	return {
+		accountId: clevertap.accountId,
+		passcode: clevertap.passcode,
+		region: clevertap.region,
+		baseUrl: `${clevertap.url}/{region}`,
+		caCertificate: certs.ca.cert,
+		...overrides,
+	};
+}
+
 /** The Conferma Pay credential for the sandbox: its token URL and API are the same emulator. */
 export function confermaCredentials(sandbox: Pick<Sandbox, 'certs' | 'conferma'>, overrides: Record<string, unknown> = {}) {
 	const { certs, conferma } = sandbox;
