@@ -164,7 +164,10 @@ export function validateTlsMaterial(tls: TlsMaterial, now = Date.now()): void {
 		key = createPrivateKey({ key: tls.key!, passphrase: tls.passphrase || undefined });
 	} catch (error) {
 		const text = String((error as Error).message);
-		if (/bad decrypt|passphrase|interrupted or cancelled/i.test(text)) {
+		// A wrong passphrase usually fails as "bad decrypt", but about 1 time in 256 the garbage happens to end in
+		// valid padding and fails later as a parse error: for an encrypted PEM, any failure is about the passphrase.
+		const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(tls.key!);
+		if (encrypted || /bad decrypt|passphrase|interrupted or cancelled/i.test(text)) {
 			throw new TransportError('tls-config', tls.passphrase ? 'The private key passphrase is wrong' : 'The private key is encrypted: fill Passphrase', 'BAD_DECRYPT');
 		}
 		throw new TransportError('tls-config', 'The private key is not a valid PEM key: paste the whole PEM block of the .key file, BEGIN and END lines included');

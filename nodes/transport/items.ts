@@ -19,7 +19,12 @@ export function toOutput(ctx: IExecuteFunctions, results: ItemResult[]): INodeEx
 				throw new NodeOperationError(ctx.getNode(), result, { itemIndex });
 			}
 			const description = (result as { description?: string }).description;
-			out.push({ json: { error: result.message, ...(description ? { description } : {}) }, pairedItem: { item: itemIndex } });
+			// n8n's "Continue (using error output)" routes only items whose json is `{ error }` alone (and then adds
+			// the input item's fields), so there the advice joins the message; otherwise it has its own field.
+			const json = ctx.getNode().onError === 'continueErrorOutput'
+				? { error: description ? `${result.message}. ${description}` : result.message }
+				: { error: result.message, ...(description ? { description } : {}) };
+			out.push({ json, pairedItem: { item: itemIndex } });
 			return;
 		}
 		out.push(...ctx.helpers.constructExecutionMetaData(ctx.helpers.returnJsonArray(result), { itemData: { item: itemIndex } }));

@@ -31,7 +31,7 @@ const cpfs = (...list: unknown[]) => list.map((cpf) => ({ cpf }));
 
 async function run(
 	items: IDataObject[],
-	options: { parameters?: IDataObject; continueOnFail?: boolean; creds?: IDataObject } = {},
+	options: { parameters?: IDataObject; continueOnFail?: boolean; onError?: 'continueErrorOutput'; creds?: IDataObject } = {},
 ): Promise<RunNodeResult> {
 	const creds = options.creds ?? credentials();
 	leaks.watch(creds.secret);
@@ -42,6 +42,7 @@ async function run(
 		credentials: { claroFaceMatchApi: creds },
 		items,
 		continueOnFail: options.continueOnFail,
+		onError: options.onError,
 	});
 	// Not `result.run`: it holds the Items node's output, i.e. the CPFs the test fed in.
 	leaks.collect({ items: result.items, outputs: result.outputs, logs: result.logs }, ...(result.error ? [result.error] : []));
@@ -133,6 +134,17 @@ describe('invalid CPFs cost nothing', () => {
 		expect(json(res)[0].description).toMatch(/Nothing was sent to Claro/);
 		expect(paired(res)).toEqual(invalid.map((_, item) => ({ item })));
 		expect(sandbox.claro.counters.requests).toBe(0);
+	});
+
+	test("with 'Continue (using error output)' an invalid CPF takes the error branch and the others the main one", async () => {
+		// The signup example's invalid-CPF branch relies on this: n8n routes by the item's `error`, not its json.
+		// n8n itself copies the input item's fields onto an error-output item (the user's own data, CPF included), so
+		// this invalid CPF is one the file-wide leak check does not watch; the node's own text stays masked.
+		const res = await run(cpfs(KNOWN, '123.456.789-00', UNKNOWN), { onError: 'continueErrorOutput' });
+		expect(res.error).toBeUndefined();
+		expect(res.outputs[0].map((i) => [i.pairedItem, i.json.found])).toEqual([[{ item: 0 }, true], [{ item: 2 }, false]]);
+		expect(res.outputs[1].map((i) => i.json.error)).toEqual([expect.stringMatching(/^Invalid CPF \(\*\*\*\.456\.789-\*\*\): check digits do not match\. Nothing was sent to Claro/)]);
+		expect(res.outputs[1][0].json.cpf).toBe('123.456.789-00');
 	});
 
 	test('without continueOnFail, one invalid CPF among valid ones fails the run before anything is paid for', async () => {

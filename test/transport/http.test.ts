@@ -134,4 +134,10 @@ describe('validateTlsMaterial says which field is wrong', () => {
 		expect(check({ cert: enc.cert, key: enc.key })).toMatch(/encrypted: fill Passphrase/);
 		expect(check({ ca: 'garbage' })).toMatch(/CA certificate is not a valid PEM/);
 	});
+	test('every wrong passphrase is called wrong, including the ~1 in 256 that decrypts to valid padding', () => {
+		// CI once failed here: a wrong passphrase whose garbage ended in valid padding failed as a parse error.
+		const enc = certs.clientEncrypted;
+		const messages = new Set(Array.from({ length: 600 }, (_, i) => check({ cert: enc.cert, key: enc.key, passphrase: `wrong-${i}` })));
+		expect([...messages]).toEqual(['The private key passphrase is wrong']);
+	});
 });
