@@ -16,6 +16,11 @@ export interface ApiClient {
 	secrets: ReadonlyArray<string | undefined>;
 	log?: (message: string) => void;
 	helper?: TokenHelper;
+	/**
+	 * Why this service must never fall back to a per-worker token when the shared store (Redis, in queue mode) is
+	 * unreachable; unset where a per-worker token is merely wasteful. See TokenOptions.
+	 */
+	sharedTokenRequired?: string;
 }
 
 export const bearer = (req: HttpRequest, accessToken: string): HttpRequest => ({
@@ -38,7 +43,7 @@ export async function callApi(client: ApiClient, req: HttpRequest, signal?: Abor
 	const res = await helper.withToken(client.tokenKey, client.fetchToken, async (accessToken) => {
 		const answer = await send(client.authorize(req, accessToken), options);
 		return { unauthorized: answer.status === 401, value: answer };
-	});
+	}, { sharedTokenRequired: client.sharedTokenRequired });
 	if (res.status < 200 || res.status >= 300) throw new ApiError(res);
 	return res;
 }

@@ -7,4 +7,5 @@ export * from './redact';
 export * from './items';
 export * from './pagination';
 export * from './api';
+export * from './redis';
 export * from './descriptions';

@@ -1,4 +1,8 @@
 import { createHash } from 'crypto';
+import { sharedState, StoreUnavailableError, warnN8n } from './redis';
+import { rememberSealingKey } from './sealing';
+
+export { sealingKeyFor } from './sealing';
 
 /**
  * One OAuth-style token cache for every credential in the package.
@@ -107,31 +111,60 @@ export function parseTokenResponse(body: TokenResponseBody, now: number): Cached
 	return { accessToken, expiresAt: expiresAt ?? now + DEFAULT_LIFETIME_MS, issuedAt: now };
 }
 
-/** Cache key: never the secret itself, only a hash of everything that identifies the token. */
+/**
+ * Cache key: never the secret itself, only a hash of everything that identifies the token. Also records, for a
+ * shared store, the key that seals this token (derived from the secret; see sealing.ts).
+ */
 export function tokenCacheKey(parts: { tokenUrl: string; clientId: string; scope?: string; secret: string }) {
 	const h = createHash('sha256')
 		.update([parts.tokenUrl, parts.clientId, parts.scope ?? '', parts.secret].join('\u0000'))
 		.digest('hex');
-	return `token:${h}`;
+	const key = `token:${h}`;
+	rememberSealingKey(key, parts.secret);
+	return key;
 }
 
 export interface TokenHelperOptions {
-	store?: TokenStore;
+	/** A store, or where to find it on first use (the process-wide choice between Redis and memory). */
+	store?: TokenStore | (() => TokenStore);
 	now?: () => number;
+	warn?: (message: string) => void;
+}
+
+export interface TokenOptions {
+	/**
+	 * Set when a token of this process's own would do harm (Conferma: a new token revokes the others): then an
+	 * unreachable shared store stops the call instead of falling back to memory. The text says why, to the user.
+	 */
+	sharedTokenRequired?: string;
 }
 
 export type TokenFetcher = () => Promise<CachedToken>;
 
 export class TokenHelper {
-	store: TokenStore;
+	private chosen?: TokenStore;
+	private readonly choose?: () => TokenStore;
+	/** Where tokens go while the shared store is unreachable (if the caller allows it). */
+	private readonly local = new MemoryTokenStore();
 	private readonly now: () => number;
+	private readonly warn: (message: string) => void;
+	private warned = false;
 	private readonly inflight = new Map<string, Promise<CachedToken>>();
 	/** Token requests made by this process, per key: tests and benchmarks read it. */
 	readonly fetchCount = new Map<string, number>();
 
 	constructor(options: TokenHelperOptions = {}) {
-		this.store = options.store ?? new MemoryTokenStore();
+		if (typeof options.store === 'function') this.choose = options.store;
+		else this.chosen = options.store ?? new MemoryTokenStore();
 		this.now = options.now ?? Date.now;
+		this.warn = options.warn ?? warnN8n;
+	}
+
+	get store(): TokenStore {
+		return this.chosen ?? this.choose?.() ?? (this.chosen = new MemoryTokenStore());
+	}
+	set store(store: TokenStore) {
+		this.chosen = store;
 	}
 
 	/** Refresh a margin before expiry: 10% of the lifetime left, at most a minute. */
@@ -142,23 +175,29 @@ export class TokenHelper {
 	}
 
 	/** A valid token for `key`, fetching one only if none is cached; concurrent callers share one fetch. */
-	async get(key: string, fetcher: TokenFetcher): Promise<CachedToken> {
-		const cached = await this.store.get(key);
+	get(key: string, fetcher: TokenFetcher, options: TokenOptions = {}): Promise<CachedToken> {
+		return this.sharedOrLocal(options, (store) => this.getFrom(store, key, fetcher));
+	}
+
+	private async getFrom(store: TokenStore, key: string, fetcher: TokenFetcher): Promise<CachedToken> {
+		const cached = await store.get(key);
 		if (cached && this.isFresh(cached)) return cached;
-		let flight = this.inflight.get(key);
+		// One lock round per process, not per item: this process's callers join one flight.
+		const flightKey = store === this.local ? `local\u0000${key}` : key;
+		let flight = this.inflight.get(flightKey);
 		if (!flight) {
-			flight = this.store
+			flight = store
 				.withLock(key, async () => {
 					// Another process (or an earlier flight) may have stored one while we waited for the lock.
-					const again = await this.store.get(key);
+					const again = await store.get(key);
 					if (again && this.isFresh(again)) return again;
 					this.fetchCount.set(key, (this.fetchCount.get(key) ?? 0) + 1);
 					const token = await fetcher();
-					await this.store.set(key, token);
+					await store.set(key, token);
 					return token;
 				})
-				.finally(() => this.inflight.delete(key));
-			this.inflight.set(key, flight);
+				.finally(() => this.inflight.delete(flightKey));
+			this.inflight.set(flightKey, flight);
 		}
 		return flight;
 	}
@@ -167,9 +206,37 @@ export class TokenHelper {
 	 * After a 401 with `rejected`: forget it only if it is still the cached token (otherwise someone already
 	 * replaced it and the replacement is the one to use), then get the current one.
 	 */
-	async replace(key: string, rejected: string, fetcher: TokenFetcher): Promise<CachedToken> {
-		await this.store.deleteIf(key, rejected);
-		return this.get(key, fetcher);
+	replace(key: string, rejected: string, fetcher: TokenFetcher, options: TokenOptions = {}): Promise<CachedToken> {
+		return this.sharedOrLocal(options, async (store) => {
+			await store.deleteIf(key, rejected);
+			return this.getFrom(store, key, fetcher);
+		});
+	}
+
+	/**
+	 * Run `op` on the store; if that is a shared store and it is unreachable, either stop with a message that says
+	 * why the token must be shared, or (where a per-process token is harmless) run it on memory and warn once.
+	 */
+	private async sharedOrLocal<T>(options: TokenOptions, op: (store: TokenStore) => Promise<T>): Promise<T> {
+		try {
+			const value = await op(this.store);
+			this.warned = false;
+			return value;
+		} catch (error) {
+			if (!(error instanceof StoreUnavailableError)) throw error;
+			if (options.sharedTokenRequired) {
+				throw new StoreUnavailableError(
+					error.where,
+					error.reason,
+					`${options.sharedTokenRequired} ${error.message}. Check this worker's QUEUE_BULL_REDIS_* settings and that Redis is running. The node stops here rather than take a token of its own.`,
+				);
+			}
+			if (!this.warned) {
+				this.warned = true;
+				this.warn(`${error.message}: tokens are cached per worker until it is back`);
+			}
+			return op(this.local);
+		}
 	}
 
 	/**
@@ -180,15 +247,20 @@ export class TokenHelper {
 		key: string,
 		fetcher: TokenFetcher,
 		call: (accessToken: string) => Promise<{ unauthorized: boolean; value: T }>,
+		options: TokenOptions = {},
 	): Promise<T> {
-		const token = await this.get(key, fetcher);
+		const token = await this.get(key, fetcher, options);
 		const first = await call(token.accessToken);
 		if (!first.unauthorized) return first.value;
-		const fresh = await this.replace(key, token.accessToken, fetcher);
+		const fresh = await this.replace(key, token.accessToken, fetcher, options);
 		const second = await call(fresh.accessToken);
 		return second.value;
 	}
 }
 
-/** One helper per process: tokens are shared across items and executions. */
-export const tokens = new TokenHelper();
+/**
+ * One helper per process: tokens are shared across items and executions, and in queue mode across workers
+ * (through Redis; see redis.ts).
+ */
+const memoryStore = new MemoryTokenStore();
+export const tokens = new TokenHelper({ store: () => sharedState().tokenStore ?? memoryStore });

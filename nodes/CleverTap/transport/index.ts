@@ -4,9 +4,9 @@ import {
 	ApiError,
 	backoffMs,
 	DEFAULT_RETRY,
-	MemoryLimiter,
 	redact,
 	send,
+	sharedState,
 	toNodeError,
 	TransportError,
 	type ConcurrencyLimiter,
@@ -65,14 +65,13 @@ export function cleverTapBase(c: Pick<CleverTapCredentials, 'region' | 'baseUrl'
 export const LIMITS = { read: 3, upload: 15 } as const;
 export type CallKind = keyof typeof LIMITS;
 
-const processLimiter = new MemoryLimiter();
-
 /**
  * The one place the account limiter comes from. In-memory, it keeps every execution of this process under the
- * account's limit; queue mode (several workers) needs a shared limiter returned here instead.
+ * account's limit; in queue mode (several workers) a Redis one keeps all workers under it together, falling back
+ * to this worker's own (with a warning) while Redis is unreachable: a 429 is retried, so that is safe.
  */
 export function accountLimiter(): ConcurrencyLimiter {
-	return processLimiter;
+	return sharedState().limiter;
 }
 
 /** Polls of the cursor flow and of counts: 250 ms, doubling, at most 5 s apart, until the caller's deadline. */

@@ -141,6 +141,10 @@ export function confermaErrors(c: ConfermaCredentials): ServiceErrors {
 	};
 }
 
+/** Said when Redis is unreachable in queue mode: a worker taking its own token would revoke the others'. */
+export const SHARED_TOKEN_REQUIRED =
+	"Conferma revokes every other token of the platform when a new one is issued, so in queue mode the workers must share one token through Redis: a token of this worker's own would knock out the other workers' tokens.";
+
 /** Conferma Pay bound to one credential: the shared token, error mapping and the deployment calls. */
 export class ConfermaPay {
 	readonly client: ApiClient;
@@ -162,6 +166,7 @@ export class ConfermaPay {
 			send: { tls: this.tls },
 			secrets: this.secrets,
 			log,
+			sharedTokenRequired: SHARED_TOKEN_REQUIRED,
 		};
 	}
 
@@ -182,7 +187,7 @@ export class ConfermaPay {
 
 	/** The cached token, or a new one only if there is none valid (what the credential test uses). */
 	token() {
-		return tokens.get(this.client.tokenKey, this.client.fetchToken);
+		return tokens.get(this.client.tokenKey, this.client.fetchToken, { sharedTokenRequired: SHARED_TOKEN_REQUIRED });
 	}
 
 	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number) {

@@ -1,0 +1,61 @@
+import { hkdfSync } from 'crypto';
+import { readFileSync } from 'fs';
+import { homedir } from 'os';
+import { join } from 'path';
+
+/**
+ * Keys that encrypt ("seal") cached tokens in a shared store such as Redis. A token is sealed with a key derived
+ * from its own credential's secret, so whoever can read Redis (but does not have the credential) learns nothing,
+ * and a value written under another secret does not open. The secret reaches the store without changing the
+ * TokenStore API: `tokenCacheKey` (token.ts) records the derived key here, under the cache key it returns.
+ */
+
+const INFO = 'n8n-nodes-fintech-identity token sealing';
+const sealingKeys = new Map<string, Buffer>();
+
+/** 32 bytes for AES-256-GCM. The salt is the cache key, so two credentials never share a key. */
+export function deriveSealingKey(secret: string, cacheKey: string): Buffer {
+	return Buffer.from(hkdfSync('sha256', secret, cacheKey, INFO, 32));
+}
+
+/** Called by tokenCacheKey. One entry per credential in use by this process: the map stays small. */
+export function rememberSealingKey(cacheKey: string, secret: string) {
+	if (!sealingKeys.has(cacheKey)) sealingKeys.set(cacheKey, deriveSealingKey(secret, cacheKey));
+}
+
+/** The key recorded by tokenCacheKey for this cache key, if it built it in this process. */
+export function sealingKeyFor(cacheKey: string): Buffer | undefined {
+	return sealingKeys.get(cacheKey);
+}
+
+let n8nKey: string | undefined;
+
+/** n8n's own encryption key: N8N_ENCRYPTION_KEY, else the one n8n wrote into its config file. */
+function n8nEncryptionKey(): string | undefined {
+	if (process.env.N8N_ENCRYPTION_KEY) return process.env.N8N_ENCRYPTION_KEY;
+	if (n8nKey) return n8nKey;
+	const file = join(process.env.N8N_USER_FOLDER || homedir(), '.n8n', 'config');
+	try {
+		const key = JSON.parse(readFileSync(file, 'utf8'))?.encryptionKey;
+		if (typeof key === 'string' && key !== '') n8nKey = key;
+	} catch {
+		// No config file (or not JSON): the caller says what is missing.
+	}
+	return n8nKey;
+}
+
+/**
+ * The key to seal the token under `cacheKey` with: the credential's own (see above); for a cache key that
+ * tokenCacheKey did not build, one derived from n8n's encryption key, which every worker of one n8n shares.
+ */
+export function sealingKey(cacheKey: string): Buffer {
+	const own = sealingKeys.get(cacheKey);
+	if (own) return own;
+	const n8n = n8nEncryptionKey();
+	if (!n8n) {
+		throw new Error(
+			"No key to encrypt the shared token cache with: this token's cache key was not built by tokenCacheKey, and n8n's encryption key was not found (set N8N_ENCRYPTION_KEY, as queue mode requires on every worker)",
+		);
+	}
+	return deriveSealingKey(n8n, cacheKey);
+}
