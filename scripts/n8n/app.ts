@@ -1,0 +1,193 @@
+/**
+ * The real n8n app, driven the way a user (or CI) would: install the packed package into a community-nodes
+ * folder, import credentials and workflows with n8n's CLI, run workflows headless, serve webhooks, and call its
+ * REST API. Used by `npm run dev`, `npm run test:n8n` and `npm run test:queue`. The traps are in real-n8n.md.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
+import { join, resolve } from 'path';
+import type { Sandbox } from '../../sandbox';
+import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials } from '../../sandbox/credentials';
+
+export const REPO = resolve(__dirname, '..', '..');
+export const EXAMPLES = join(REPO, 'examples');
+export const PACKAGE = 'n8n-nodes-fintech-identity';
+
+/** Installs n8n once into the cache (scripts/n8n/install.sh) and returns its binary. */
+export function n8nBinary(): string {
+	return execFileSync('bash', [join(REPO, 'scripts', 'n8n', 'install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+/** `npm pack` of the built package (what npm would publish) into `dir`; returns the tarball's path. */
+export function packPackage(dir: string): string {
+	mkdirSync(dir, { recursive: true });
+	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8' });
+	return join(dir, out.trim().split('\n').pop()!);
+}
+
+/**
+ * Install the tarball into `<userFolder>/.n8n/nodes` as n8n's community-package installer does. `--omit=peer`:
+ * n8n-workflow must come from n8n itself (npm 11 would otherwise install a second copy, 171 packages instead of 11).
+ */
+export function installPackage(userFolder: string, tarball: string) {
+	const nodes = join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodes, { recursive: true });
+	writeFileSync(join(nodes, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	execFileSync('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: nodes, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export async function freePort(): Promise<number> {
+	return new Promise((ok, fail) => {
+		const server = createServer();
+		server.once('error', fail);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => ok(port));
+		});
+	});
+}
+
+/** n8n's environment: its own folder, quiet and offline, on loopback. */
+export function n8nEnv(userFolder: string, port: number, brokerPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	return {
+		...process.env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+		N8N_SECURE_COOKIE: 'false',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info',
+		...extra,
+	};
+}
+
+/** The four credentials of the examples, pointed at `sandbox`; their ids are the ones the example workflows use. */
+export function sandboxCredentials(sandbox: Sandbox) {
+	return [
+		{ id: 'sbxClaraApi00001', name: 'Clara (sandbox)', type: 'claraApi', data: claraCredentials(sandbox) },
+		{ id: 'sbxClaroApi00001', name: 'Claro Face Match (sandbox)', type: 'claroFaceMatchApi', data: claroCredentials(sandbox) },
+		{ id: 'sbxCleverTap00001', name: 'CleverTap (sandbox)', type: 'cleverTapApi', data: cleverTapCredentials(sandbox) },
+		{ id: 'sbxConferma00001', name: 'Conferma Pay (sandbox)', type: 'confermaPayApi', data: confermaCredentials(sandbox) },
+	];
+}
+
+export function exampleFiles(): string[] {
+	return readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort().map((f) => join(EXAMPLES, f));
+}
+
+/**
+ * Run an n8n CLI command to its end; throws with its output when it fails. Asynchronous on purpose: the sandbox
+ * usually lives in the calling process, and a blocked event loop would leave n8n's requests unanswered.
+ */
+export async function n8nCli(bin: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
+	return new Promise((ok, fail) => {
+		execFile(bin, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+			if (error) fail(new Error(`n8n ${args.join(' ')} failed: ${error.message}\n${stdout.slice(-5000)}\n${stderr.slice(-5000)}`));
+			else ok(stdout);
+		});
+	});
+}
+
+/** Credentials (plain data: n8n encrypts it on import) and every example workflow, into n8n's database. */
+export async function importSandboxSetup(bin: string, env: NodeJS.ProcessEnv, sandbox: Sandbox, scratch: string) {
+	const file = join(scratch, 'credentials.json');
+	writeFileSync(file, JSON.stringify(sandboxCredentials(sandbox)), { mode: 0o600 });
+	await n8nCli(bin, env, ['import:credentials', `--input=${file}`]);
+	await n8nCli(bin, env, ['import:workflow', '--separate', `--input=${EXAMPLES}`]);
+}
+
+/** `n8n execute --id` headless (needs log level info: lower levels hide the result); the run's data. */
+export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string): Promise<RunData> {
+	const out = await n8nCli(bin, env, ['execute', `--id=${id}`, '--rawOutput']);
+	const start = out.search(/^\{/m);
+	if (start < 0) throw new Error(`n8n execute printed no result:\n${out.slice(-2000)}`);
+	return JSON.parse(out.slice(start)) as RunData;
+}
+
+export interface RunData {
+	data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>>; error?: unknown } };
+}
+
+/** The items a node gave on `output` in its first run. */
+export function outputOf(run: RunData, node: string, output = 0): Array<Record<string, unknown>> {
+	const task = run.data.resultData.runData[node]?.[0];
+	if (!task) throw new Error(`node "${node}" did not run; ran: ${Object.keys(run.data.resultData.runData).join(', ')}`);
+	return (task.data?.main[output] ?? []).map((i) => i.json);
+}
+
+/** `n8n start` (or `worker`, …) in the background, its output kept for when something fails. */
+export function startN8n(bin: string, env: NodeJS.ProcessEnv, args: string[] = ['start']): ChildProcess & { output: string[] } {
+	const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { output: string[] };
+	child.output = [];
+	const keep = (chunk: Buffer) => {
+		child.output.push(chunk.toString());
+		if (child.output.length > 500) child.output.shift();
+	};
+	child.stdout!.on('data', keep);
+	child.stderr!.on('data', keep);
+	return child;
+}
+
+/** Stops a child started by startN8n: TERM (n8n shuts down in ~2 s), KILL if it does not. */
+export async function stopChild(child: ChildProcess, graceMs = 15_000) {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+	await exited;
+	clearTimeout(timer);
+}
+
+/** Waits until `check` is true (polled), or fails with `what` and the app's last output. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, child?: { output: string[]; exitCode: number | null }) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (child && child.exitCode !== null) break;
+		if (await check().catch(() => false)) return;
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	throw new Error(`${what} did not happen within ${timeoutMs / 1000} s\n${child?.output.join('').slice(-3000) ?? ''}`);
+}
+
+/** A logged-in REST session of the instance owner (created on first call). */
+export class Rest {
+	private cookie = '';
+	constructor(readonly baseUrl: string) {}
+
+	static readonly owner = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-owner-1' };
+
+	async login() {
+		const setup = await fetch(`${this.baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Rest.owner) });
+		let res = setup;
+		if (!setup.ok) {
+			res = await fetch(`${this.baseUrl}/rest/login`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ emailOrLdapLoginId: Rest.owner.email, password: Rest.owner.password }),
+			});
+		}
+		if (!res.ok) throw new Error(`could not log in to n8n: ${res.status} ${await res.text()}`);
+		this.cookie = (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
+	}
+
+	async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+		const res = await fetch(`${this.baseUrl}${path}`, {
+			method,
+			headers: { cookie: this.cookie, ...(body ? { 'content-type': 'application/json' } : {}) },
+			body: body ? JSON.stringify(body) : undefined,
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
+		const parsed = text ? JSON.parse(text) : undefined;
+		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
+	}
+}
