@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 import { TransportError, type HttpResponse } from './http';
 import { redact, redactDeep } from './redact';
+import { LockTimeoutError, StoreUnavailableError } from './redis';
 
 /** A non-2xx answer that the caller did not handle. */
 export class ApiError extends Error {
@@ -108,6 +109,9 @@ export function toNodeError(
 		explained = errors.transport?.(error) ?? genericTransport(errors.service, error);
 		// Not `code`: NodeApiError swaps a message for its generic text when it sees ECONNREFUSED & co. there.
 		body = { failure: error.code ?? error.kind };
+	} else if (error instanceof StoreUnavailableError || error instanceof LockTimeoutError) {
+		// Queue mode's Redis: the message already says what happened and what to check.
+		explained = { message: error.message };
 	} else {
 		explained = { message: `${errors.service}: ${String((error as Error)?.message ?? error)}` };
 	}

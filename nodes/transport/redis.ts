@@ -113,7 +113,7 @@ export class RedisConnection {
 		await this.firstConnect;
 		if (!ready()) {
 			const status = this.client.status;
-			throw new Error(this.lastError?.message ?? (status === 'connect' || status === 'connecting' ? `no answer within ${CONNECT_WAIT_MS / 1000} s` : `connection ${status}`));
+			throw this.lastError ?? new Error(status === 'connect' || status === 'connecting' ? `no answer within ${CONNECT_WAIT_MS / 1000} s` : `connection ${status}`);
 		}
 	}
 
@@ -123,7 +123,7 @@ export class RedisConnection {
 			await this.ready();
 			return await commands(this.client);
 		} catch (error) {
-			throw new StoreUnavailableError(this.where, (error as Error)?.message ?? String(error));
+			throw new StoreUnavailableError(this.where, inWords(error));
 		}
 	}
 
@@ -135,6 +135,26 @@ export class RedisConnection {
 	close() {
 		this.client.disconnect();
 	}
+}
+
+/**
+ * The reason in words, without the error code: n8n replaces the whole message of a node error that mentions
+ * ECONNREFUSED & co. with its generic "The service refused the connection", which would hide that it is Redis.
+ */
+const WORDS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ETIMEDOUT: 'connection timed out',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host name lookup failed',
+	EHOSTUNREACH: 'host unreachable',
+	ECONNABORTED: 'connection aborted',
+	EADDRNOTAVAIL: 'address not available',
+};
+export function inWords(error: unknown): string {
+	const code = (error as NodeJS.ErrnoException)?.code;
+	if (code && WORDS[code]) return WORDS[code];
+	return String((error as Error)?.message ?? error).replace(/\b(E[A-Z]{4,}|GETADDRINFO)\b/g, (c) => WORDS[c] ?? c.toLowerCase());
 }
 
 /** Wait `ms`, or reject with the signal's reason as soon as it aborts. */

@@ -23,6 +23,7 @@ import {
 } from '../../nodes/transport/redis';
 import { TokenHelper, tokenCacheKey, tokens, type CachedToken } from '../../nodes/transport/token';
 import { bearer, callApi } from '../../nodes/transport/api';
+import { toNodeError } from '../../nodes/transport/errors';
 import { SHARED_TOKEN_REQUIRED, ConfermaPay, readCredentials } from '../../nodes/ConfermaPay/transport';
 import { accountLimiter } from '../../nodes/CleverTap/transport';
 
@@ -157,6 +158,9 @@ describe('RedisTokenStore', () => {
 		const fresh = await Promise.all(Array.from({ length: 20 }, (_, i) => workers[i % 2].replace(key, first.accessToken, fetcher)));
 		expect(fetcher.calls).toBe(2);
 		expect(new Set(fresh.map((t) => t.accessToken))).toEqual(new Set(['ACCESS-2-zz99']));
+		// A late 401 for the old token on the other worker must not throw the new one away.
+		expect((await workers[1].replace(key, first.accessToken, fetcher)).accessToken).toBe('ACCESS-2-zz99');
+		expect(fetcher.calls).toBe(2);
 	});
 
 	it('3 workers × 30 concurrent gets make exactly one token request', async () => {
@@ -281,7 +285,7 @@ describe('RedisLimiter', () => {
 
 	it("a held lease is renewed; a killed worker's lease expires and its slot comes back", async () => {
 		const workerConn = conn();
-		await new RedisLimiter(workerConn, { leaseTtlMs: 300 }).acquire('k', 1);
+		const killed = await new RedisLimiter(workerConn, { leaseTtlMs: 300 }).acquire('k', 1);
 		const other = new RedisLimiter(conn(), { leaseTtlMs: 300 });
 		await sleep(700); // past the TTL, but renewed
 		await expect(other.acquire('k', 1, AbortSignal.timeout(100))).rejects.toBeDefined();
@@ -290,6 +294,7 @@ describe('RedisLimiter', () => {
 		const release = await other.acquire('k', 1, AbortSignal.timeout(3_000));
 		expect(Date.now() - started).toBeLessThan(1_000);
 		await release();
+		await killed(); // only stops its (failing) renewals
 	});
 
 	it('an aborted waiter rejects with the signal reason', async () => {
@@ -325,9 +330,9 @@ describe('Redis unreachable', () => {
 	beforeEach(() => void (warnings.length = 0));
 
 	it.each([
-		['refused', () => closedPort],
-		['never answering', () => silentPort],
-	])('%s: a Conferma call stops within seconds, says why, and requests no token', async (_, p) => {
+		['refused', () => closedPort, 'connection refused'],
+		['never answering', () => silentPort, 'no answer within 2.5 s'],
+	])('%s: a Conferma call stops within seconds, says why, and requests no token', async (_, p, reason) => {
 		const down = conn(p());
 		const fetchToken = countingFetcher();
 		const client = {
@@ -344,10 +349,13 @@ describe('Redis unreachable', () => {
 		expect(Date.now() - started).toBeLessThan(6_000);
 		expect(error).toBeInstanceOf(StoreUnavailableError);
 		expect(error.message).toMatch(/^Conferma revokes every other token of the platform when a new one is issued/);
-		expect(error.message).toContain(`Redis at 127.0.0.1:${p()} is unreachable (`);
+		expect(error.message).toContain(`Redis at 127.0.0.1:${p()} is unreachable (${reason})`);
 		expect(error.message).toMatch(/QUEUE_BULL_REDIS_\* settings and that Redis is running\. The node stops here/);
 		expect(error.message).not.toContain(secret);
 		expect(fetchToken.calls).toBe(0);
+		// What the user sees in n8n: the same words (n8n must not swap them for its generic "connection refused").
+		const shown = toNodeError({ name: 'Conferma Pay', type: 't', typeVersion: 1, position: [0, 0], parameters: {} }, error, { errors: { service: 'Conferma' }, secrets: [secret] });
+		expect(shown.message).toBe(error.message);
 		expect(warnings).toEqual([]);
 	});
 
@@ -359,7 +367,7 @@ describe('Redis unreachable', () => {
 		expect(new Set(got.map((t) => t.accessToken))).toEqual(new Set(['ACCESS-1-zz99']));
 		expect(fetcher.calls).toBe(1);
 		expect(warnings).toHaveLength(1);
-		expect(warnings[0]).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${closedPort} is unreachable \\(.+\\): tokens are cached per worker until it is back$`));
+		expect(warnings[0]).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${closedPort} is unreachable \\(connection refused\\): tokens are cached per worker until it is back$`));
 	});
 
 	it('the CleverTap limiter falls back to this worker with one warning', async () => {
