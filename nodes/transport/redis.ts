@@ -406,9 +406,17 @@ export interface SharedState {
 	limiter: ConcurrencyLimiter;
 }
 
+/**
+ * Queue mode: EXECUTIONS_MODE=queue (n8n's documented setting, on main and workers), or an `n8n worker` process,
+ * which n8n puts in queue mode even without that variable.
+ */
+export function isQueueMode(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv) {
+	return env.EXECUTIONS_MODE === 'queue' || (/(^|[/\\])n8n(\.js|\.cmd)?$/.test(argv[1] ?? '') && argv[2] === 'worker');
+}
+
 /** Redis when n8n runs in queue mode (several worker processes), this process's memory otherwise. */
-export function buildSharedState(env: NodeJS.ProcessEnv): SharedState {
-	if (env.EXECUTIONS_MODE !== 'queue') return { limiter: new MemoryLimiter() };
+export function buildSharedState(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): SharedState {
+	if (!isQueueMode(env, argv)) return { limiter: new MemoryLimiter() };
 	const redis = new RedisConnection(redisSettingsFromEnv(env));
 	return { redis, tokenStore: new RedisTokenStore(redis), limiter: new FallbackLimiter(new RedisLimiter(redis)) };
 }
@@ -417,7 +425,7 @@ let state: SharedState | undefined;
 
 /** Decided once per process, on first use (no connection is made before a node needs one). */
 export function sharedState(): SharedState {
-	state ??= buildSharedState(process.env);
+	state ??= buildSharedState();
 	return state;
 }
 

@@ -30,9 +30,19 @@ export function sealingKeyFor(cacheKey: string): Buffer | undefined {
 
 let n8nKey: string | undefined;
 
-/** n8n's own encryption key: N8N_ENCRYPTION_KEY, else the one n8n wrote into its config file. */
+/**
+ * n8n's own encryption key: N8N_ENCRYPTION_KEY (or the file N8N_ENCRYPTION_KEY_FILE names, n8n's `_FILE` form),
+ * else the one n8n wrote into its config file.
+ */
 function n8nEncryptionKey(): string | undefined {
 	if (process.env.N8N_ENCRYPTION_KEY) return process.env.N8N_ENCRYPTION_KEY;
+	if (process.env.N8N_ENCRYPTION_KEY_FILE) {
+		try {
+			return readFileSync(process.env.N8N_ENCRYPTION_KEY_FILE, 'utf8').trim() || undefined;
+		} catch {
+			return undefined;
+		}
+	}
 	if (n8nKey) return n8nKey;
 	const file = join(process.env.N8N_USER_FOLDER || homedir(), '.n8n', 'config');
 	try {

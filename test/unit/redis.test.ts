@@ -11,7 +11,9 @@ import { join } from 'path';
 import Redis from 'ioredis';
 import { LoggerProxy } from 'n8n-workflow';
 import {
+	buildSharedState,
 	FallbackLimiter,
+	isQueueMode,
 	LockTimeoutError,
 	PREFIX,
 	RedisConnection,
@@ -232,10 +234,11 @@ describe('RedisTokenStore', () => {
 
 	it("keys not built by tokenCacheKey are sealed with n8n's encryption key, and without one it says so", async () => {
 		const store = new RedisTokenStore(conn());
-		const saved = { key: process.env.N8N_ENCRYPTION_KEY, folder: process.env.N8N_USER_FOLDER };
+		const saved = { key: process.env.N8N_ENCRYPTION_KEY, file: process.env.N8N_ENCRYPTION_KEY_FILE, folder: process.env.N8N_USER_FOLDER };
 		const folder = mkdtempSync(join(tmpdir(), 'n8n-user-'));
 		try {
 			delete process.env.N8N_ENCRYPTION_KEY;
+			delete process.env.N8N_ENCRYPTION_KEY_FILE;
 			process.env.N8N_USER_FOLDER = folder;
 			await expect(store.set('custom-key', token('ACCESS-x'))).rejects.toThrow(/N8N_ENCRYPTION_KEY/);
 
@@ -245,12 +248,18 @@ describe('RedisTokenStore', () => {
 			process.env.N8N_ENCRYPTION_KEY = 'n8n-key-two'; // another n8n's key does not open it
 			expect(await store.get('custom-key')).toBeUndefined();
 
+			delete process.env.N8N_ENCRYPTION_KEY; // n8n's _FILE form
+			writeFileSync(join(folder, 'key'), 'n8n-key-one\n');
+			process.env.N8N_ENCRYPTION_KEY_FILE = join(folder, 'key');
+			expect((await store.get('custom-key'))?.accessToken).toBe('ACCESS-x');
+			delete process.env.N8N_ENCRYPTION_KEY_FILE;
+
 			delete process.env.N8N_ENCRYPTION_KEY; // n8n's config file
 			mkdirSync(join(folder, '.n8n'));
 			writeFileSync(join(folder, '.n8n', 'config'), JSON.stringify({ encryptionKey: 'n8n-key-one' }));
 			expect((await store.get('custom-key'))?.accessToken).toBe('ACCESS-x');
 		} finally {
-			for (const [name, value] of [['N8N_ENCRYPTION_KEY', saved.key], ['N8N_USER_FOLDER', saved.folder]] as const) {
+			for (const [name, value] of [['N8N_ENCRYPTION_KEY', saved.key], ['N8N_ENCRYPTION_KEY_FILE', saved.file], ['N8N_USER_FOLDER', saved.folder]] as const) {
 				if (value === undefined) delete process.env[name];
 				else process.env[name] = value;
 			}
@@ -414,6 +423,17 @@ describe('queue mode selection', () => {
 		await tokens.get(key, fetcher);
 		await (await accountLimiter().acquire('k', 1))();
 		expect(await admin.keys(`${PREFIX}*`)).toEqual([`${PREFIX}${sha256(key)}`]);
+	});
+
+	it('an `n8n worker` process is in queue mode even without EXECUTIONS_MODE (n8n forces it)', () => {
+		const env = { QUEUE_BULL_REDIS_PORT: String(port) };
+		expect(isQueueMode(env, ['/usr/bin/node', '/usr/local/lib/node_modules/n8n/bin/n8n', 'worker', '--concurrency=5'])).toBe(true);
+		expect(isQueueMode(env, ['/usr/bin/node', '/usr/local/lib/node_modules/n8n/bin/n8n', 'start'])).toBe(false);
+		expect(isQueueMode(env, ['/usr/bin/node', '/app/my-script.js', 'worker'])).toBe(false);
+		expect(isQueueMode({ EXECUTIONS_MODE: 'queue' }, ['/usr/bin/node', '/usr/local/bin/n8n', 'start'])).toBe(true);
+		const state = buildSharedState(env, ['/usr/bin/node', '/usr/local/bin/n8n', 'worker']);
+		expect(state.redis?.where).toBe(`Redis at localhost:${port}`);
+		state.redis?.close();
 	});
 
 	it('otherwise memory, and no connection', async () => {
