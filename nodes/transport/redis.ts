@@ -58,12 +58,13 @@ export function redisSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Redi
 	};
 }
 
+const CONNECT_WAIT_MS = 2_500;
+
 /**
  * One ioredis client that fails fast: no offline queue (a command while disconnected fails at once instead of
  * waiting for a reconnect), 2 s to connect, 3 s per command. A node then learns within seconds that Redis is
  * gone, and ioredis keeps reconnecting in the background so the next call uses Redis again once it is back.
  */
-const CONNECT_WAIT_MS = 2_500;
 
 export class RedisConnection {
 	readonly client: Redis;
@@ -102,13 +103,13 @@ export class RedisConnection {
 		if (ready()) return;
 		this.firstConnect ??= new Promise<void>((resolve) => {
 			const timer = setTimeout(resolve, CONNECT_WAIT_MS);
-			this.client.connect().then(
-				() => undefined,
-				() => undefined,
-			).finally(() => {
-				clearTimeout(timer);
-				resolve();
-			});
+			this.client
+				.connect()
+				.catch(() => undefined) // the reason arrives through the 'error' event
+				.finally(() => {
+					clearTimeout(timer);
+					resolve();
+				});
 		});
 		await this.firstConnect;
 		if (!ready()) {
@@ -252,14 +253,17 @@ export class RedisTokenStore implements TokenStore {
 		const lock = `${PREFIX}lock:${sha256(key)}`;
 		const id = randomBytes(16).toString('hex');
 		const deadline = this.now() + this.lockWaitMs;
-		// SET NX PX: taken by one worker at a time, and gone by itself if that worker dies.
-		for (let delay = 10; (await this.redis.run((r) => r.set(lock, id, 'PX', this.lockTtlMs, 'NX'))) !== 'OK'; delay = Math.min(100, delay * 2)) {
+		// SET NX PX: taken by one worker at a time, and gone by itself if that worker dies. Waiters retry after
+		// short random pauses (10 ms doubling to 100 ms) so they do not all ask at the same instant.
+		let delay = 10;
+		while ((await this.redis.run((r) => r.set(lock, id, 'PX', this.lockTtlMs, 'NX'))) !== 'OK') {
 			if (this.now() >= deadline) {
 				throw new LockTimeoutError(
 					`Waited ${this.lockWaitMs / 1000} s for another n8n worker to finish requesting a token for this credential (lock in ${this.redis.where}); try again, and check the token endpoint answers`,
 				);
 			}
 			await pause(jitter(delay / 2, delay));
+			delay = Math.min(100, delay * 2);
 		}
 		// Keep the lock while the token request runs; renewed well within the TTL so one slow round trip is harmless.
 		const renew = setInterval(() => void this.redis.script(EXTEND, [lock], [id, this.lockTtlMs]).catch(() => undefined), this.lockTtlMs / 3);
