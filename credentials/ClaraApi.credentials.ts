@@ -3,8 +3,9 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 /**
  * Clara needs two things on every data call: an OAuth 2.0 token (client id + secret) and mutual TLS (the client
  * certificate and key Clara issued). The diagnostic credential test lives on the node (`testedBy`), because it
- * needs our mTLS transport and reports which step failed; the declarative `test` below is n8n's fallback and
- * only proves the host answers.
+ * needs our mTLS transport and reports which step failed. No declarative `test` here: n8n runs a credential's
+ * own `test` in preference to the node's `testedBy` (credentials-tester.service, n8n 2.8.4), and a plain
+ * request cannot present the client certificate — the real-n8n test caught it answering "self-signed certificate".
  */
 export class ClaraApi implements ICredentialType {
 	name = 'claraApi';
@@ -100,11 +101,4 @@ export class ClaraApi implements ICredentialType {
 			description: 'Leave empty for Clara. A proxy or the local sandbox; {country} is replaced by the country code.',
 		},
 	];
-
-	test = {
-		request: {
-			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace("{country}", $credentials.country) : "https://public-api." + $credentials.country + ".clara.com"}}',
-			url: '/v2/health',
-		},
-	};
 }

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { claraApiTest } from './credentialTest';
 import { claraFor } from './transport';
 
 interface TriggerState {
@@ -29,7 +30,7 @@ export class ClaraTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'claraApi', required: true }],
+		credentials: [{ name: 'claraApi', required: true, testedBy: 'claraApiTest' }],
 		properties: [
 			{
 				displayName: 'Event',
@@ -65,6 +66,9 @@ export class ClaraTrigger implements INodeType {
 			},
 		],
 	};
+
+	/** The same diagnostic test as the Clara node: a credential opened from the trigger is tested the same way. */
+	methods = { credentialTest: { claraApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const state = this.getWorkflowStaticData('node') as TriggerState;

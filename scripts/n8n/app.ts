@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'fs';
-import { createServer } from 'net';
+import { createServer, type Server } from 'net';
 import { join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
 import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials } from '../../sandbox/credentials';
@@ -37,21 +37,30 @@ export function installPackage(userFolder: string, tarball: string) {
 	execFileSync('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: nodes, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-export async function freePort(): Promise<number> {
-	return new Promise((ok, fail) => {
-		const server = createServer();
-		server.once('error', fail);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => ok(port));
-		});
-	});
+/**
+ * `count` distinct free loopback ports. All are held open until all are chosen: closing one before asking for the
+ * next lets the kernel hand the same port out twice (n8n's server and its task broker then fight over it).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+	const servers = await Promise.all(
+		Array.from({ length: count }, () => new Promise<Server>((ok, fail) => {
+			const server = createServer();
+			server.once('error', fail);
+			server.listen(0, '127.0.0.1', () => ok(server));
+		})),
+	);
+	const ports = servers.map((s) => (s.address() as { port: number }).port);
+	await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+	return ports;
 }
 
 /** n8n's environment: its own folder, quiet and offline, on loopback. */
 export function n8nEnv(userFolder: string, port: number, brokerPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	// Not the caller's NODE_ENV: under jest it is "test", and n8n then logs nothing, result JSON included.
+	const { NODE_ENV: _callers, ...inherited } = process.env;
 	return {
-		...process.env,
+		...inherited,
+		NODE_ENV: 'production',
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -187,7 +196,12 @@ export class Rest {
 		});
 		const text = await res.text();
 		if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
-		const parsed = text ? JSON.parse(text) : undefined;
+		let parsed;
+		try {
+			parsed = text ? JSON.parse(text) : undefined;
+		} catch {
+			throw new Error(`${method} ${path} → ${res.status} ${res.headers.get('content-type')}, not JSON: ${text.slice(0, 300)}`);
+		}
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	}
 }

@@ -1,0 +1,170 @@
+/**
+ * The release path in the real n8n app (2.8.4, installed once into a cache by scripts/n8n/install.sh): the package
+ * is `npm pack`ed and installed into n8n's community-nodes folder as a user would, then, against the sandbox, every
+ * example runs headless, the webhook example answers over HTTP, each credential test passes and fails through
+ * n8n's REST API, and n8n's own node list has every node with its icons and codex. `npm run test:n8n`.
+ */
+import type { ChildProcess } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials } from '../../sandbox/credentials';
+import * as app from '../../scripts/n8n/app';
+
+jest.setTimeout(240_000);
+
+let sandbox: Sandbox;
+let bin: string;
+let scratch: string;
+let env: NodeJS.ProcessEnv;
+let port: number;
+
+beforeAll(async () => {
+	bin = app.n8nBinary();
+	scratch = mkdtempSync(join(tmpdir(), 'test-n8n-'));
+	app.installPackage(join(scratch, 'home'), app.packPackage(scratch));
+	sandbox = await startSandbox();
+	const ports = await app.freePorts(2);
+	port = ports[0];
+	env = app.n8nEnv(join(scratch, 'home'), port, ports[1]);
+	await app.importSandboxSetup(bin, env, sandbox, scratch);
+}, 900_000);
+
+afterAll(async () => {
+	await sandbox?.close();
+	if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+const sum = (rows: Array<Record<string, unknown>>, field: string) => rows.reduce((n, r) => n + Number(r[field]), 0);
+
+describe('every example runs headless in n8n (n8n execute) and its output is checked', () => {
+	test('signup → Face Match → CleverTap: verified, not found and invalid CPF each take their branch', async () => {
+		const run = await app.executeWorkflow(bin, env, 'exSignupFaceMatch');
+		expect(app.outputOf(run, 'Onboarding Event to CleverTap')).toEqual([
+			{ uploaded: true, type: 'event', identity: 'ana@example.com', evtName: 'Face Match Verified' },
+		]);
+		expect(app.outputOf(run, 'Respond Not Found')).toEqual([expect.objectContaining({ found: false, cpf: '***.333.666-**' })]);
+		const [invalid, ...more] = app.outputOf(run, 'Respond Invalid CPF');
+		expect(more).toEqual([]);
+		expect(invalid.email).toBe('carla@example.com');
+		expect(invalid.error).toMatch(/^Invalid CPF \(\*\*\*\.456\.789-\*\*\): check digits do not match\. Nothing was sent to Claro/);
+		// Only the two valid CPFs reached Claro; the invalid one cost nothing.
+		expect(sandbox.claro.counters.custom.checks).toBe(2);
+	});
+
+	test('nightly Clara sync: Return All brings every transaction of the last 3 days', async () => {
+		const since = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+		const expected = sandbox.clara.data.transactions.filter((t) => String(t.operationDate).slice(0, 10) >= since);
+		expect(expected.length).toBeGreaterThan(0);
+		const run = await app.executeWorkflow(bin, env, 'exClaraNightlySync');
+		const rows = app.outputOf(run, 'Rows to Store');
+		expect(rows.map((r) => r.uuid).sort()).toEqual(expected.map((t) => t.uuid).sort());
+		const totals = app.outputOf(run, 'Totals by Status');
+		expect(sum(totals, 'count_uuid')).toBe(expected.length);
+	});
+
+	test('Clara → CleverTap notification: the latest 3 transactions become events on their cardholders', async () => {
+		const before = sandbox.clevertap.counters.custom.uploadedRecords ?? 0;
+		const run = await app.executeWorkflow(bin, env, 'exClaraTriggerNotify');
+		const latest = [...sandbox.clara.data.transactions].sort((a, b) => String(b.operationDate).localeCompare(String(a.operationDate))).slice(0, 3);
+		expect(app.outputOf(run, 'Notify via CleverTap')).toEqual(
+			latest.map((t) => ({ uploaded: true, type: 'event', identity: (t.user as { uuid: string }).uuid, evtName: 'Card Transaction' })),
+		);
+		expect(sandbox.clevertap.counters.custom.uploadedRecords - before).toBe(3);
+	});
+
+	test('Conferma report: every active deployment counted once, with one token', async () => {
+		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Active');
+		const tokensBefore = sandbox.conferma.counters.tokenRequests;
+		const run = await app.executeWorkflow(bin, env, 'exConfermaReport');
+		const totals = app.outputOf(run, 'Totals by Account and Currency');
+		expect(sum(totals, 'count_deploymentId')).toBe(active.length);
+		expect(sum(totals, 'sum_amount')).toBeCloseTo(active.reduce((n, d) => n + (d.deploymentAmount as { amount: number }).amount, 0), 6);
+		expect(sandbox.conferma.counters.tokenRequests - tokensBefore).toBe(1);
+	});
+
+	test('CleverTap campaign report: one row per campaign of Q1 2026, with its results', async () => {
+		const q1 = sandbox.clevertap.campaigns.filter((c) => {
+			const day = Math.floor(Number(c.scheduled_on) / 10_000);
+			return day >= 20260101 && day <= 20260331;
+		});
+		expect(q1.length).toBeGreaterThan(0);
+		const run = await app.executeWorkflow(bin, env, 'exCleverTapCampaigns');
+		const rows = app.outputOf(run, 'Report Rows');
+		expect(rows.map((r) => r.campaign)).toEqual(q1.map((c) => c.name));
+		for (const row of rows) expect(row.clickRate).toBeCloseTo((Number(row.clicked) / Number(row.sent)) * 100, 0);
+	});
+});
+
+describe('n8n serving: webhook, credential tests through the REST API, loaded node types', () => {
+	let server: ChildProcess & { output: string[] };
+	const base = () => `http://127.0.0.1:${port}`;
+	const rest = () => new app.Rest(base());
+	let session: app.Rest;
+
+	beforeAll(async () => {
+		await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+		server = app.startN8n(bin, env);
+		const signup = (cpf: string) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Test', email: 'ana@example.com', cpf }) });
+		// The webhook is registered a few seconds after /healthz says ready: poll the webhook itself.
+		await app.waitFor('the signup webhook answering', async () => (await signup('111.444.777-35')).status === 200, 120_000, server);
+		session = rest();
+		await session.login();
+	}, 180_000);
+
+	afterAll(async () => {
+		if (server) await app.stopChild(server);
+	});
+
+	const post = (body: unknown) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+	test('a POST to the signup webhook gets the branch’s answer: verified, not_found, 422 invalid_cpf', async () => {
+		const verified = await post({ name: 'Ana', email: 'ana@example.com', cpf: '111.444.777-35' });
+		expect([verified.status, await verified.json()]).toEqual([200, { status: 'verified', email: 'ana@example.com' }]);
+		const unknown = await post({ name: 'Bruno', email: 'bruno@example.com', cpf: '222.333.666-38' });
+		expect([unknown.status, await unknown.json()]).toEqual([200, { status: 'not_found', next: 'manual review', email: 'bruno@example.com' }]);
+		const invalid = await post({ name: 'Carla', email: 'carla@example.com', cpf: '123.456.789-00' });
+		const body = (await invalid.json()) as { status: string; message: string };
+		expect(invalid.status).toBe(422);
+		expect(body.status).toBe('invalid_cpf');
+		expect(body.message).toMatch(/^Invalid CPF \(\*\*\*\.456\.789-\*\*\)/);
+		expect(body.message).not.toContain('123.456.789-00');
+	});
+
+	const credentialTest = (id: string, type: string, name: string, data: Record<string, unknown>) =>
+		session.call<{ status: string; message: string }>('POST', '/rest/credentials/test', { credentials: { id, name, type, data } });
+
+	test.each([
+		['Clara', 'sbxClaraApi00001', 'claraApi', () => claraCredentials(sandbox), { certificate: '', privateKey: '' }, /^Step 3 of 3 \(mutual TLS data call\) failed: No client certificate and private key are filled in/],
+		['Claro Face Match', 'sbxClaroApi00001', 'claroFaceMatchApi', () => claroCredentials(sandbox), { secret: 'wrong-secret' }, /secret/i],
+		['CleverTap', 'sbxCleverTap00001', 'cleverTapApi', () => cleverTapCredentials(sandbox), { passcode: 'WRONG-PASSCODE' }, /^The passcode \(or the account id\) is wrong/],
+		['Conferma Pay', 'sbxConferma00001', 'confermaPayApi', () => confermaCredentials(sandbox), { clientSecret: 'wrong-secret' }, /client id|secret/i],
+	])('%s credential test: OK with the sandbox values, the diagnosis with a bad one', async (name, id, type, good, bad, diagnosis) => {
+		const passed = await credentialTest(id, type, name, good());
+		expect(passed.status === 'OK' ? 'OK' : passed.message).toBe('OK'); // the message shows when it fails
+		const failed = await credentialTest(id, type, name, { ...good(), ...bad });
+		expect(failed.status).toBe('Error');
+		expect(failed.message).toMatch(diagnosis);
+	});
+
+	test('n8n loaded every node and credential of the package, with light and dark icons and codex', async () => {
+		const types = await session.call<Array<{ name: string; iconUrl?: { light: string; dark: string }; codex?: { categories?: string[] } }>>('GET', '/types/nodes.json');
+		const ours = types.filter((t) => t.name.startsWith(`${app.PACKAGE}.`));
+		// usableAsTool: n8n adds a "<name>Tool" variant of each action node for its AI Agent.
+		const actions = ['clara', 'claroFaceMatch', 'cleverTap', 'confermaPay'];
+		expect(ours.map((t) => t.name).sort()).toEqual(
+			[...actions, ...actions.map((n) => `${n}Tool`), 'claraTrigger', 'confermaPayTrigger'].map((n) => `${app.PACKAGE}.${n}`).sort(),
+		);
+		for (const type of ours) {
+			expect(type.codex?.categories?.length).toBeGreaterThan(0);
+			for (const url of [type.iconUrl!.light, type.iconUrl!.dark]) {
+				const icon = await fetch(`${base()}/${url}`);
+				expect([type.name, url, icon.status]).toEqual([type.name, url, 200]);
+				expect(await icon.text()).toMatch(/^<svg|<\?xml/);
+			}
+		}
+		const credentialTypes = await session.call<Array<{ name: string }>>('GET', '/types/credentials.json');
+		expect(credentialTypes.map((c) => c.name)).toEqual(expect.arrayContaining(['claraApi', 'claroFaceMatchApi', 'cleverTapApi', 'confermaPayApi']));
+	});
+});
