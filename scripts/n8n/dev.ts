@@ -1,0 +1,73 @@
+/**
+ * `npm run dev`: the sandbox and the real n8n app with this package installed from its packed tarball, the four
+ * credentials created for the sandbox, the examples imported (the signup webhook published) and an owner account,
+ * so a person can open the editor and run everything without a vendor account. Ctrl-C stops all of it.
+ *
+ * n8n's data lives in .n8n-dev/ (gitignored) and survives restarts; the sandbox's certificates are new at every
+ * start, so the credentials and examples are imported again each time (same ids: updated, not duplicated).
+ */
+import { mkdirSync } from 'fs';
+import { join } from 'path';
+import { startSandbox } from '../../sandbox';
+import * as app from './app';
+
+async function main() {
+	const started = Date.now();
+	const bin = app.n8nBinary();
+	const home = join(app.REPO, '.n8n-dev');
+	mkdirSync(home, { recursive: true });
+	app.installPackage(home, app.packPackage(join(home, 'pack')));
+	const sandbox = await startSandbox({ basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
+	const port = Number(process.env.N8N_PORT ?? 5678);
+	const [brokerPort] = await app.freePorts(1);
+	const env = app.n8nEnv(home, port, brokerPort);
+	await app.importSandboxSetup(bin, env, sandbox, home);
+	await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+	const n8n = app.startN8n(bin, env);
+	n8n.stdout!.pipe(process.stdout);
+	n8n.stderr!.pipe(process.stderr);
+
+	let stopping = false;
+	const stop = async () => {
+		if (stopping) process.exit(1); // a second Ctrl-C does not wait
+		stopping = true;
+		console.log('\nStopping n8n and the sandbox…');
+		await app.stopChild(n8n);
+		await sandbox.close();
+		process.exit(0);
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	n8n.once('exit', (code) => {
+		if (!stopping) {
+			console.error(`n8n stopped by itself (exit ${code})`);
+			void sandbox.close().then(() => process.exit(1));
+		}
+	});
+
+	const base = `http://127.0.0.1:${port}`;
+	try {
+		// /healthz/readiness is ok before the REST routes exist; the public settings route comes with them.
+		await app.waitFor('n8n answering', async () => (await fetch(`${base}/rest/settings`)).ok, 180_000, n8n);
+		await new app.Rest(base).login();
+	} catch (error) {
+		console.error(error);
+		return stop();
+	}
+	console.log(`
+n8n is running with n8n-nodes-fintech-identity and the sandbox (ready ${((Date.now() - started) / 1000).toFixed(0)} s after start).
+
+  Editor:    ${base}   (log in as ${app.Rest.owner.email} / ${app.Rest.owner.password})
+  Examples:  Workflows → open one → "Execute workflow" (each starts at its Try It trigger)
+  Webhook:   curl -s -X POST ${base}/webhook/signup -H 'content-type: application/json' \\
+               -d '{"name":"Ana","email":"ana@example.com","cpf":"111.444.777-35"}'
+  Credentials "Clara (sandbox)", "Claro Face Match (sandbox)", "CleverTap (sandbox)", "Conferma Pay (sandbox)"
+  point at the emulators on 127.0.0.1:${sandbox.clara.port}-${sandbox.conferma.port}.
+
+Ctrl-C stops n8n and the sandbox.`);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
