@@ -139,7 +139,7 @@ export function startN8n(bin: string, env: NodeJS.ProcessEnv, args: string[] = [
 	child.output = [];
 	const keep = (chunk: Buffer) => {
 		child.output.push(chunk.toString());
-		if (child.output.length > 500) child.output.shift();
+		if (child.output.length > 20_000) child.output.shift(); // tests count log lines: keep them all
 	};
 	child.stdout!.on('data', keep);
 	child.stderr!.on('data', keep);
