@@ -36,11 +36,22 @@ afterAll(async () => {
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
+/** Everything n8n showed or logged in this file: execution data, webhook answers, credential-test messages, logs. */
+const seen: string[] = [];
+/** What our nodes said (outputs, errors) and what n8n logged: no full CPF may be there. Other nodes' items are the user's own data. */
+const ours: string[] = [];
+const execute = async (id: string) => {
+	const run = await app.executeWorkflow(bin, env, id);
+	seen.push(JSON.stringify(run));
+	return run;
+};
+
 const sum = (rows: Array<Record<string, unknown>>, field: string) => rows.reduce((n, r) => n + Number(r[field]), 0);
 
 describe('every example runs headless in n8n (n8n execute) and its output is checked', () => {
 	test('signup → Face Match → CleverTap: verified, not found and invalid CPF each take their branch', async () => {
-		const run = await app.executeWorkflow(bin, env, 'exSignupFaceMatch');
+		const run = await execute('exSignupFaceMatch');
+		ours.push(JSON.stringify([app.outputOf(run, 'Check Face Match', 0), app.outputOf(run, 'Check Face Match', 1).map((i) => i.error)]));
 		expect(app.outputOf(run, 'Onboarding Event to CleverTap')).toEqual([
 			{ uploaded: true, type: 'event', identity: 'ana@example.com', evtName: 'Face Match Verified' },
 		]);
@@ -57,7 +68,7 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 		const since = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
 		const expected = sandbox.clara.data.transactions.filter((t) => String(t.operationDate).slice(0, 10) >= since);
 		expect(expected.length).toBeGreaterThan(0);
-		const run = await app.executeWorkflow(bin, env, 'exClaraNightlySync');
+		const run = await execute('exClaraNightlySync');
 		const rows = app.outputOf(run, 'Rows to Store');
 		expect(rows.map((r) => r.uuid).sort()).toEqual(expected.map((t) => t.uuid).sort());
 		const totals = app.outputOf(run, 'Totals by Status');
@@ -66,7 +77,7 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 
 	test('Clara → CleverTap notification: the latest 3 transactions become events on their cardholders', async () => {
 		const before = sandbox.clevertap.counters.custom.uploadedRecords ?? 0;
-		const run = await app.executeWorkflow(bin, env, 'exClaraTriggerNotify');
+		const run = await execute('exClaraTriggerNotify');
 		const latest = [...sandbox.clara.data.transactions].sort((a, b) => String(b.operationDate).localeCompare(String(a.operationDate))).slice(0, 3);
 		expect(app.outputOf(run, 'Notify via CleverTap')).toEqual(
 			latest.map((t) => ({ uploaded: true, type: 'event', identity: (t.user as { uuid: string }).uuid, evtName: 'Card Transaction' })),
@@ -77,7 +88,7 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 	test('Conferma report: every active deployment counted once, with one token', async () => {
 		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Active');
 		const tokensBefore = sandbox.conferma.counters.tokenRequests;
-		const run = await app.executeWorkflow(bin, env, 'exConfermaReport');
+		const run = await execute('exConfermaReport');
 		const totals = app.outputOf(run, 'Totals by Account and Currency');
 		expect(sum(totals, 'count_deploymentId')).toBe(active.length);
 		expect(sum(totals, 'sum_amount')).toBeCloseTo(active.reduce((n, d) => n + (d.deploymentAmount as { amount: number }).amount, 0), 6);
@@ -90,7 +101,7 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 			return day >= 20260101 && day <= 20260331;
 		});
 		expect(q1.length).toBeGreaterThan(0);
-		const run = await app.executeWorkflow(bin, env, 'exCleverTapCampaigns');
+		const run = await execute('exCleverTapCampaigns');
 		const rows = app.outputOf(run, 'Report Rows');
 		expect(rows.map((r) => r.campaign)).toEqual(q1.map((c) => c.name));
 		for (const row of rows) expect(row.clickRate).toBeCloseTo((Number(row.clicked) / Number(row.sent)) * 100, 0);
@@ -126,14 +137,19 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		expect([unknown.status, await unknown.json()]).toEqual([200, { status: 'not_found', next: 'manual review', email: 'bruno@example.com' }]);
 		const invalid = await post({ name: 'Carla', email: 'carla@example.com', cpf: '123.456.789-00' });
 		const body = (await invalid.json()) as { status: string; message: string };
+		seen.push(JSON.stringify(body));
+		ours.push(JSON.stringify(body));
 		expect(invalid.status).toBe(422);
 		expect(body.status).toBe('invalid_cpf');
 		expect(body.message).toMatch(/^Invalid CPF \(\*\*\*\.456\.789-\*\*\)/);
 		expect(body.message).not.toContain('123.456.789-00');
 	});
 
-	const credentialTest = (id: string, type: string, name: string, data: Record<string, unknown>) =>
-		session.call<{ status: string; message: string }>('POST', '/rest/credentials/test', { credentials: { id, name, type, data } });
+	const credentialTest = async (id: string, type: string, name: string, data: Record<string, unknown>) => {
+		const result = await session.call<{ status: string; message: string }>('POST', '/rest/credentials/test', { credentials: { id, name, type, data } });
+		seen.push(JSON.stringify(result));
+		return result;
+	};
 
 	test.each([
 		['Clara', 'sbxClaraApi00001', 'claraApi', () => claraCredentials(sandbox), { certificate: '', privateKey: '' }, /^Step 3 of 3 \(mutual TLS data call\) failed: No client certificate and private key are filled in/],
@@ -166,5 +182,20 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		}
 		const credentialTypes = await session.call<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentialTypes.map((c) => c.name)).toEqual(expect.arrayContaining(['claraApi', 'claroFaceMatchApi', 'cleverTapApi', 'confermaPayApi']));
+	});
+
+	test('no secret, token or private key in anything n8n showed or logged here; no full CPF in what our nodes said', async () => {
+		seen.push(server.output.join(''));
+		ours.push(server.output.join(''));
+		const secrets = [
+			sandbox.clara.clientSecret, sandbox.claro.secret, sandbox.clevertap.passcode, sandbox.conferma.clientSecret,
+			...sandbox.clara.issuedTokens(), ...sandbox.claro.issuedTokens(), ...sandbox.conferma.issuedTokens(),
+			...sandbox.certs.client.key.split('\n').filter((line) => /^[A-Za-z0-9+/=]{40,}$/.test(line)),
+		];
+		const all = seen.join('\n');
+		expect(all.length).toBeGreaterThan(10_000); // it really looked at the runs
+		expect(secrets.filter((secret) => all.includes(secret)).map((secret) => `${secret.slice(0, 3)}…`)).toEqual([]);
+		const cpfs = ['111.444.777-35', '11144477735', '222.333.666-38', '22233366638', '123.456.789-00', '12345678900'];
+		expect(cpfs.filter((cpf) => ours.join('\n').includes(cpf))).toEqual([]);
 	});
 });
