@@ -4,7 +4,7 @@
  * REST API. Used by `npm run dev`, `npm run test:n8n` and `npm run test:queue`. The traps are in real-n8n.md.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'fs';
+import { mkdirSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'net';
 import { join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
@@ -87,10 +87,6 @@ export function sandboxCredentials(sandbox: Sandbox) {
 		{ id: 'sbxCleverTap00001', name: 'CleverTap (sandbox)', type: 'cleverTapApi', data: cleverTapCredentials(sandbox) },
 		{ id: 'sbxConferma00001', name: 'Conferma Pay (sandbox)', type: 'confermaPayApi', data: confermaCredentials(sandbox) },
 	];
-}
-
-export function exampleFiles(): string[] {
-	return readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort().map((f) => join(EXAMPLES, f));
 }
 
 /**

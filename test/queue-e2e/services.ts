@@ -2,11 +2,11 @@
  * Redis and PostgreSQL from Debian's packages, started on loopback for one test run in a scratch folder and
  * stopped after it. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user Debian creates.
  */
-import { execFileSync, spawn, type ChildProcess } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { freePorts, waitFor } from '../../scripts/n8n/app';
+import { freePorts, stopChild, waitFor } from '../../scripts/n8n/app';
 
 export interface Service {
 	port: number;
@@ -17,19 +17,12 @@ function need(path: string, what: string) {
 	if (!existsSync(path)) throw new Error(`${what} is not installed (${path}): apt-get install -y redis-server postgresql`);
 }
 
-async function stop(child: ChildProcess) {
-	if (child.exitCode !== null) return;
-	const exited = new Promise((ok) => child.once('exit', ok));
-	child.kill('SIGTERM');
-	await exited;
-}
-
 export async function startRedis(): Promise<Service> {
 	need('/usr/bin/redis-server', 'redis-server');
 	const [port] = await freePorts(1);
 	const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 	await waitFor('redis-server listening', async () => execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).trim() === 'PONG', 10_000);
-	return { port, stop: () => stop(child) };
+	return { port, stop: () => stopChild(child) };
 }
 
 export async function startPostgres(): Promise<Service> {
@@ -59,7 +52,7 @@ export async function startPostgres(): Promise<Service> {
 	return {
 		port,
 		stop: async () => {
-			await stop(child);
+			await stopChild(child);
 			rmSync(dir, { recursive: true, force: true });
 		},
 	};

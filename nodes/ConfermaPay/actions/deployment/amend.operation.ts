@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { runPerItem, showFor } from '../../../transport';
 import type { ConfermaPay } from '../../transport';
-import { confermaDate, deploymentId, deploymentIdProperty, extraFields, timeoutOption } from './fields';
+import { confermaDate, deploymentId, deploymentIdProperty, extraFields, statusField, timeoutOption } from './fields';
 
 const show = showFor('deployment', 'amend');
 
@@ -21,17 +21,7 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Currency Code', name: 'currencyCode', type: 'string', default: '', placeholder: 'e.g. GBP' },
 			{ displayName: 'Extra Fields (JSON)', name: 'extraFields', type: 'json', default: '{}', description: 'Any other deployment fields to change; the fields above win' },
 			{ displayName: 'Spend Type', name: 'spendType', type: 'string', default: '' },
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				default: 'Active',
-				options: [
-					{ name: 'Active', value: 'Active' },
-					{ name: 'Cancelled', value: 'Cancelled' },
-					{ name: 'Suspended', value: 'Suspended' },
-				],
-			},
+			statusField,
 			{ displayName: 'Supplier Reference', name: 'supplierReference', type: 'string', default: '' },
 			{ displayName: 'Valid From', name: 'startDate', type: 'dateTime', default: '', description: 'Sent as YYYY-MM-DD' },
 			{ displayName: 'Valid To', name: 'endDate', type: 'dateTime', default: '', description: 'Sent as YYYY-MM-DD' },

@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { showFor } from '../../../transport';
 
-/** What Create and Amend share: the deployment id field, the timeout option and date handling. */
+/** What the deployment operations share: the deployment id field, the status field, the timeout option and dates. */
 
 export const deploymentIdProperty = (operation: string): INodeProperties => ({
 	displayName: 'Deployment ID',
@@ -13,6 +13,19 @@ export const deploymentIdProperty = (operation: string): INodeProperties => ({
 	description: 'The deployment\'s identifier, as Create and Get Many output it',
 	displayOptions: showFor('deployment', operation),
 });
+
+/** A deployment's status, as a Get Many filter and an Amend field. */
+export const statusField: INodeProperties = {
+	displayName: 'Status',
+	name: 'status',
+	type: 'options',
+	default: 'Active',
+	options: [
+		{ name: 'Active', value: 'Active' },
+		{ name: 'Cancelled', value: 'Cancelled' },
+		{ name: 'Suspended', value: 'Suspended' },
+	],
+};
 
 export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { returnAllProperties, runPerItem, showFor } from '../../../transport';
 import type { ConfermaPay } from '../../transport';
-import { confermaDate } from './fields';
+import { confermaDate, statusField } from './fields';
 
 export const description: INodeProperties[] = [
 	...returnAllProperties('deployment', 'getAll'),
@@ -17,17 +17,7 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Consumer Reference', name: 'consumerReference', type: 'string', default: '', description: 'Your own reference for the payment, e.g. a booking number' },
 			{ displayName: 'Created From', name: 'fromDate', type: 'dateTime', default: '', description: 'Sent to Conferma as YYYY-MM-DD' },
 			{ displayName: 'Created To', name: 'toDate', type: 'dateTime', default: '', description: 'Sent to Conferma as YYYY-MM-DD (inclusive)' },
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				default: 'Active',
-				options: [
-					{ name: 'Active', value: 'Active' },
-					{ name: 'Cancelled', value: 'Cancelled' },
-					{ name: 'Suspended', value: 'Suspended' },
-				],
-			},
+			statusField,
 		],
 	},
 ];
