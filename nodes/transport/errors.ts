@@ -2,7 +2,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 import { TransportError, type HttpResponse } from './http';
 import { redact, redactDeep } from './redact';
-import { LockTimeoutError, StoreUnavailableError } from './redis';
+import { LockTimeoutError } from './redis-token-store';
+import { StoreUnavailableError } from './token';
 
 /** A non-2xx answer that the caller did not handle. */
 export class ApiError extends Error {

@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as app from '../../scripts/n8n/app';
-import { startPostgres, startRedis, type Service } from './services';
+import { startPostgres, startRedis, type Service } from '../helpers/services';
 
 jest.setTimeout(600_000);
 
