@@ -2,16 +2,20 @@ import { readFileSync } from 'fs';
 import { isAbsolute } from 'path';
 
 /**
- * Where n8n's queue keeps its Redis, read from n8n's own environment variables exactly as n8n reads them, so the
+ * Where n8n's queue keeps its Redis, read from n8n's own environment variables the way n8n reads them, so the
  * package's shared store reaches the same Redis (a single server or a cluster, with or without TLS) as n8n's
  * queue does, with nothing more to configure.
  *
- * n8n's sources this follows (n8n-io/n8n):
+ * n8n's sources this follows (n8n-io/n8n), checked against the installed 1.123.81, 2.8.4 and 2.41.1:
  * - packages/@n8n/config/src/configs/scaling-mode.config.ts: the QUEUE_BULL_REDIS_* names and defaults;
- * - packages/@n8n/config/src/decorators.ts: how a value is read (`NAME`, else the file `NAME_FILE` names;
- *   strings trimmed and unquoted; booleans `true`/`1`/`false`/`0`; a number that does not parse keeps the default);
- * - packages/cli/src/services/redis-client.service.ts: what becomes of them (cluster nodes instead of host and
- *   port when set; TLS; the address family; DNS lookup strategy and slot refresh for a cluster).
+ * - packages/@n8n/config/src/decorators.ts: how a value is read (`NAME` if set at all, else the file `NAME_FILE`
+ *   names; strings trimmed and unquoted; booleans `true`/`1`/`false`/`0`; a number that does not parse keeps the
+ *   default);
+ * - packages/cli/src/services/redis-client.service.ts: what becomes of them (cluster start-up nodes instead of
+ *   host and port when set; TLS; the address family; DNS lookup strategy and slot refresh for a cluster).
+ * TLS grew over versions: 2.8 has only QUEUE_BULL_REDIS_TLS (Node's default trust, NODE_EXTRA_CA_CERTS); 2.41 adds
+ * _TLS_SERVERNAME and _TLS_VALIDATE_CERTIFICATE; n8n's main branch adds CA, certificate and key files,
+ * _TLS_REJECT_UNAUTHORIZED and _IPV6. All are read here: a version that lacks one has no reason to set it.
  */
 
 export interface RedisNodeAddress {
@@ -115,25 +119,20 @@ function tlsFile(env: Env, name: string): string | undefined {
 }
 
 function tlsSettings(env: Env): RedisTlsSettings | undefined {
-	const files = ['QUEUE_BULL_REDIS_TLS_CA_FILE', 'QUEUE_BULL_REDIS_TLS_CERT_FILE', 'QUEUE_BULL_REDIS_TLS_CERT_KEY_FILE'];
-	const servername = text(env, 'QUEUE_BULL_REDIS_TLS_SERVERNAME', '');
-	const rejectUnauthorized = bool(env, 'QUEUE_BULL_REDIS_TLS_REJECT_UNAUTHORIZED', true);
-	if (!bool(env, 'QUEUE_BULL_REDIS_TLS', false)) {
-		// n8n exits here ("Redis TLS disabled but config found"); a Redis without TLS would not be the one meant.
-		if (files.some((name) => text(env, name, '')) || servername || !rejectUnauthorized) {
-			throw new RedisSettingsError('Redis TLS settings (QUEUE_BULL_REDIS_TLS_*) are set but QUEUE_BULL_REDIS_TLS is not true; set QUEUE_BULL_REDIS_TLS=true');
-		}
-		return undefined;
-	}
-	const [ca, cert, key] = files.map((name) => tlsFile(env, name));
+	if (!bool(env, 'QUEUE_BULL_REDIS_TLS', false)) return undefined;
 	const tls: RedisTlsSettings = {};
+	const ca = tlsFile(env, 'QUEUE_BULL_REDIS_TLS_CA_FILE');
+	const cert = tlsFile(env, 'QUEUE_BULL_REDIS_TLS_CERT_FILE');
+	const key = tlsFile(env, 'QUEUE_BULL_REDIS_TLS_CERT_KEY_FILE');
+	const passphrase = text(env, 'QUEUE_BULL_REDIS_TLS_CERT_KEY_PASS', '');
+	const servername = text(env, 'QUEUE_BULL_REDIS_TLS_SERVERNAME', '');
 	if (ca) tls.ca = ca;
 	if (cert) tls.cert = cert;
 	if (key) tls.key = key;
-	const passphrase = text(env, 'QUEUE_BULL_REDIS_TLS_CERT_KEY_PASS', '');
 	if (passphrase) tls.passphrase = passphrase;
 	if (servername) tls.servername = servername;
-	if (!rejectUnauthorized) tls.rejectUnauthorized = false;
+	// 2.41's name, then main's: either one turned off turns checking off.
+	if (!bool(env, 'QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE', true) || !bool(env, 'QUEUE_BULL_REDIS_TLS_REJECT_UNAUTHORIZED', true)) tls.rejectUnauthorized = false;
 	return tls;
 }
 

@@ -325,8 +325,7 @@ describe('sealing without a credential', () => {
 });
 
 describe('queue mode through the environment n8n reads', () => {
-	const names = ['EXECUTIONS_MODE', 'QUEUE_BULL_REDIS_HOST', 'QUEUE_BULL_REDIS_PORT', 'QUEUE_BULL_REDIS_CLUSTER_NODES', 'QUEUE_BULL_REDIS_TLS', 'QUEUE_BULL_REDIS_TLS_CA_FILE',
-		'QUEUE_BULL_REDIS_TLS_CERT_FILE', 'QUEUE_BULL_REDIS_TLS_CERT_KEY_FILE', 'QUEUE_BULL_REDIS_PASSWORD', 'QUEUE_BULL_REDIS_PASSWORD_FILE'] as const;
+	const names = ['EXECUTIONS_MODE', 'QUEUE_BULL_REDIS_HOST', 'QUEUE_BULL_REDIS_PORT', 'QUEUE_BULL_REDIS_CLUSTER_NODES'] as const;
 	const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
 	afterEach(() => {
 		for (const n of names) {
@@ -403,11 +402,17 @@ describe("TLS, as n8n's QUEUE_BULL_REDIS_TLS settings give it", () => {
 		const otherCa = await roundTrip(connect({ ...env, QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_TLS_CA_FILE: join(files, 'other', 'ca.pem') })).catch((e) => e);
 		expect(otherCa).toBeInstanceOf(StoreUnavailableError);
 		expect(otherCa.message).toMatch(/\(TLS\) is unreachable \((self[- ]signed certificate in certificate chain|unable to verify the first certificate|unable to get local issuer certificate)\)/);
+		// n8n 2.8's form (TLS on, Node's default trust): this CA is not in it.
+		const defaultTrust = await roundTrip(connect({ ...env, QUEUE_BULL_REDIS_TLS: 'true' })).catch((e) => e);
+		expect(defaultTrust).toBeInstanceOf(StoreUnavailableError);
+		expect(defaultTrust.message).toMatch(/\(TLS\) is unreachable \((self[- ]signed certificate in certificate chain|unable to verify the first certificate|unable to get local issuer certificate)\)/);
+		// n8n 2.41's switch turns the check off, for those who chose that.
+		expect(await roundTrip(connect({ ...env, QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: 'false' }))).toBe('ACCESS-over-tls');
 		const plain = await roundTrip(connect(env)).catch((e) => e);
 		expect(plain).toBeInstanceOf(StoreUnavailableError);
 		expect(plain.message).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${tls.port} is unreachable`));
 		const wrong = await roundTrip(connect({ ...env, QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_TLS_CA_FILE: tls.files.ca, QUEUE_BULL_REDIS_PASSWORD: 'not-the-password' })).catch((e) => e);
 		expect(wrong.message).toMatch(/is unreachable \(WRONGPASS/);
-		for (const e of [otherCa, plain, wrong]) expect(e.message).not.toContain(password);
+		for (const e of [otherCa, defaultTrust, plain, wrong]) expect(e.message).not.toContain(password);
 	});
 });

@@ -80,14 +80,14 @@ describe("n8n's queue Redis settings, read as n8n reads them", () => {
 		expect(describeRedis(redisSettingsFromEnv({ QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_HOST: 'r' }))).toBe('Redis at r:6379 (TLS)');
 	});
 
-	it('what n8n refuses at start-up is refused here too, naming the variable', () => {
-		expect(() => redisSettingsFromEnv({ QUEUE_BULL_REDIS_TLS_CA_FILE: file('ca2.pem', 'x') })).toThrow(
-			new RedisSettingsError('Redis TLS settings (QUEUE_BULL_REDIS_TLS_*) are set but QUEUE_BULL_REDIS_TLS is not true; set QUEUE_BULL_REDIS_TLS=true'),
-		);
+	it("2.41's certificate switch, and what n8n itself would refuse at start-up, naming the variable", () => {
+		expect(redisSettingsFromEnv({ QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: 'false' }).tls).toEqual({ rejectUnauthorized: false });
+		// Without QUEUE_BULL_REDIS_TLS no TLS setting counts: n8n 2.8 and 2.41 connect in the clear then too.
+		expect(redisSettingsFromEnv({ QUEUE_BULL_REDIS_TLS_SERVERNAME: 'redis.internal' }).tls).toBeUndefined();
 		expect(() => redisSettingsFromEnv({ QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_TLS_CA_FILE: 'certs/ca.pem' })).toThrow('QUEUE_BULL_REDIS_TLS_CA_FILE must be an absolute path (it is "certs/ca.pem")');
 		expect(() => redisSettingsFromEnv({ QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_TLS_CA_FILE: join(dir, 'missing.pem') })).toThrow(/QUEUE_BULL_REDIS_TLS_CA_FILE names a file that cannot be read \(.*missing\.pem\): ENOENT/);
 		expect(() => redisSettingsFromEnv({ QUEUE_BULL_REDIS_PASSWORD_FILE: join(dir, 'nope') })).toThrow(/QUEUE_BULL_REDIS_PASSWORD_FILE names a file that cannot be read/);
-		expect(() => redisSettingsFromEnv({ QUEUE_BULL_REDIS_DUALSTACK: 'true', QUEUE_BULL_REDIS_IPV6: 'true' })).toThrow('Set only one of QUEUE_BULL_REDIS_DUALSTACK and QUEUE_BULL_REDIS_IPV6');
+		expect(() => redisSettingsFromEnv({ QUEUE_BULL_REDIS_DUALSTACK: 'true', QUEUE_BULL_REDIS_IPV6: 'true' })).toThrow(new RedisSettingsError('Set only one of QUEUE_BULL_REDIS_DUALSTACK and QUEUE_BULL_REDIS_IPV6'));
 		expect(redisSettingsFromEnv({ QUEUE_BULL_REDIS_DUALSTACK: 'true' }).family).toBe(0);
 		expect(redisSettingsFromEnv({ QUEUE_BULL_REDIS_IPV6: 'true' }).family).toBe(6);
 	});
