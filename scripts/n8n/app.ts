@@ -4,9 +4,9 @@
  * REST API. Used by `npm run dev`, `npm run test:n8n` and `npm run test:queue`. The traps are in real-n8n.md.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'net';
-import { join, resolve } from 'path';
+import { dirname, join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
 import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials } from '../../sandbox/credentials';
 
@@ -14,9 +14,27 @@ export const REPO = resolve(__dirname, '..', '..');
 export const EXAMPLES = join(REPO, 'examples');
 export const PACKAGE = 'n8n-nodes-fintech-identity';
 
-/** Installs n8n once into the cache (scripts/n8n/install.sh) and returns its binary. */
+/**
+ * Installs n8n once into the cache (scripts/n8n/install.sh) and returns its launcher, which runs it on the Node it
+ * needs. Which n8n: N8N_VERSION (2.41.1, 2.8.4 or 1.123.81; 2.8.4 by default).
+ */
 export function n8nBinary(): string {
 	return execFileSync('bash', [join(REPO, 'scripts', 'n8n', 'install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+/** The version of the n8n a launcher runs, e.g. "2.41.1". */
+export function n8nVersion(bin: string): string {
+	return JSON.parse(readFileSync(join(dirname(bin), 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+}
+
+const major = (bin: string) => Number(n8nVersion(bin).split('.')[0]);
+
+/**
+ * Make a workflow active (its triggers and webhooks start with the server): n8n 2.x publishes a version of it;
+ * 1.x has no publish:workflow and sets the active flag instead.
+ */
+export async function activateWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string) {
+	await n8nCli(bin, env, major(bin) >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
 }
 
 /** `npm pack` of the built package (what npm would publish) into `dir`; returns the tarball's path. */
@@ -110,12 +128,41 @@ export async function importSandboxSetup(bin: string, env: NodeJS.ProcessEnv, sa
 	await n8nCli(bin, env, ['import:workflow', '--separate', `--input=${EXAMPLES}`]);
 }
 
-/** `n8n execute --id` headless (needs log level info: lower levels hide the result); the run's data. */
+/**
+ * How often `n8n execute` crashed on its way out after printing a finished run (see executeWorkflow), per process:
+ * tests report it rather than hide it.
+ */
+export const crashesAfterRun: Array<{ id: string; version: string }> = [];
+
+/**
+ * `n8n execute --id` headless (needs log level info: lower levels hide the result); the run's data.
+ *
+ * n8n 2.41.1 and 1.123.81 (the versions whose expressions run in isolated-vm) often die with SIGSEGV while the
+ * process exits, after the run has finished, been saved and been printed; 2.8.4 does not. Exactly that case
+ * counts as a run (and is recorded in crashesAfterRun): the crash is n8n's own shutdown, and the run's data is
+ * complete. Any other failure, or a crash before a finished run was printed, fails.
+ */
 export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string): Promise<RunData> {
-	const out = await n8nCli(bin, env, ['execute', `--id=${id}`, '--rawOutput']);
-	const start = out.search(/^\{/m);
-	if (start < 0) throw new Error(`n8n execute printed no result:\n${out.slice(-2000)}`);
-	return JSON.parse(out.slice(start)) as RunData;
+	const { stdout, stderr, code, signal } = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null }>((ok) => {
+		execFile(bin, ['execute', `--id=${id}`, '--rawOutput'], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
+			ok({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? null) : 0, signal: (error as { signal?: string } | null)?.signal ?? null }),
+		);
+	});
+	const failed = (why: string) => new Error(`n8n execute --id=${id} ${why}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
+	const start = stdout.search(/^\{/m);
+	let run: RunData & { finished?: boolean } | undefined;
+	try {
+		run = start < 0 ? undefined : JSON.parse(stdout.slice(start));
+	} catch {
+		run = undefined;
+	}
+	if (code === 0 && run) return run;
+	const segfault = signal === 'SIGSEGV' || code === 139;
+	if (segfault && run?.finished !== undefined) {
+		crashesAfterRun.push({ id, version: n8nVersion(bin) });
+		return run;
+	}
+	throw failed(run ? `exited with ${signal ?? `code ${code}`}` : `printed no result (exit ${signal ?? code})`);
 }
 
 export interface RunData {

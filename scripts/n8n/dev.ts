@@ -22,7 +22,7 @@ async function main() {
 	const [brokerPort] = await app.freePorts(1);
 	const env = app.n8nEnv(home, port, brokerPort);
 	await app.importSandboxSetup(bin, env, sandbox, home);
-	await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+	await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
 	const n8n = app.startN8n(bin, env);
 	n8n.stdout!.pipe(process.stdout);
 	n8n.stderr!.pipe(process.stderr);

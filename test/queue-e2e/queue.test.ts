@@ -47,7 +47,7 @@ beforeAll(async () => {
 	const env = (brokerPort: number) => app.n8nEnv(home, port, brokerPort, shared);
 	await app.importSandboxSetup(bin, env(brokerPorts[0]), sandbox, scratch);
 	await app.n8nCli(bin, env(brokerPorts[0]), ['import:workflow', '--separate', `--input=${join(__dirname, 'workflows')}`]);
-	for (const id of ['qConfermaLoad', 'qCleverTapLoad']) await app.n8nCli(bin, env(brokerPorts[0]), ['publish:workflow', `--id=${id}`]);
+	for (const id of ['qConfermaLoad', 'qCleverTapLoad']) await app.activateWorkflow(bin, env(brokerPorts[0]), id);
 	processes.push(app.startN8n(bin, env(brokerPorts[0])));
 	workers = brokerPorts.slice(1).map((p) => app.startN8n(bin, env(p), ['worker', '--concurrency=10']));
 	processes.push(...workers);

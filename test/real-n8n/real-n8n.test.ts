@@ -1,5 +1,6 @@
 /**
- * The release path in the real n8n app (2.8.4, installed once into a cache by scripts/n8n/install.sh): the package
+ * The release path in the real n8n app (N8N_VERSION: 2.41.1, 2.8.4 or 1.123.81, each installed once into a cache by
+ * scripts/n8n/install.sh with the Node it needs; CI runs all three): the package
  * is `npm pack`ed and installed into n8n's community-nodes folder as a user would, then, against the sandbox, every
  * example runs headless, the webhook example answers over HTTP, each credential test passes and fails through
  * n8n's REST API, and n8n's own node list has every node with its icons and codex. `npm run test:n8n`.
@@ -32,6 +33,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+	if (app.crashesAfterRun.length) console.info(`n8n ${app.n8nVersion(bin)} crashed on exit after a finished run (its own shutdown; the run counted): ${app.crashesAfterRun.map((c) => c.id).join(', ')}`);
 	await sandbox?.close();
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -115,7 +117,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 	let session: app.Rest;
 
 	beforeAll(async () => {
-		await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+		await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
 		server = app.startN8n(bin, env);
 		const signup = (cpf: string) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Test', email: 'ana@example.com', cpf }) });
 		// The webhook is registered a few seconds after /healthz says ready: poll the webhook itself.
