@@ -189,6 +189,14 @@ export function startN8n(bin: string, env: NodeJS.ProcessEnv, args: string[] = [
 	return child;
 }
 
+/**
+ * Waits until this `n8n start` itself is listening on its port. Polling the port alone is not enough on a shared
+ * machine: another n8n on the same port answers too, while ours exits with "port already in use".
+ */
+export async function waitUntilListening(child: ChildProcess & { output: string[] }, timeoutMs = 180_000) {
+	await waitFor('n8n listening on its port', async () => child.output.join('').includes('Editor is now accessible via'), timeoutMs, child);
+}
+
 /** Stops a child started by startN8n: TERM (n8n shuts down in ~2 s), KILL if it does not. */
 export async function stopChild(child: ChildProcess, graceMs = 15_000) {
 	if (child.exitCode !== null || child.signalCode !== null) return;

@@ -118,7 +118,12 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 
 	beforeAll(async () => {
 		await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
+		// Ports taken now, not minutes ago: on a shared machine another process may have taken those meanwhile.
+		const ports = await app.freePorts(2);
+		port = ports[0];
+		env = app.n8nEnv(join(scratch, 'home'), port, ports[1]);
 		server = app.startN8n(bin, env);
+		await app.waitUntilListening(server);
 		const signup = (cpf: string) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Test', email: 'ana@example.com', cpf }) });
 		// The webhook is registered a few seconds after /healthz says ready: poll the webhook itself.
 		await app.waitFor('the signup webhook answering', async () => (await signup('111.444.777-35')).status === 200, 120_000, server);
