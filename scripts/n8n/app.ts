@@ -44,15 +44,9 @@ export function packPackage(dir: string): string {
 	return join(dir, out.trim().split('\n').pop()!);
 }
 
-/**
- * Install the tarball into `<userFolder>/.n8n/nodes` as n8n's community-package installer does. `--omit=peer`:
- * n8n-workflow must come from n8n itself (npm 11 would otherwise install a second copy, 171 packages instead of 11).
- */
+/** Install the tarball into `<userFolder>/.n8n/nodes` as n8n's community-package installer does (install-package.sh). */
 export function installPackage(userFolder: string, tarball: string) {
-	const nodes = join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodes, { recursive: true });
-	writeFileSync(join(nodes, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	execFileSync('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: nodes, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync('sh', [join(REPO, 'scripts', 'n8n', 'install-package.sh'), tarball, userFolder], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /**
@@ -193,8 +187,10 @@ export function startN8n(bin: string, env: NodeJS.ProcessEnv, args: string[] = [
  * Waits until this `n8n start` itself is listening on its port. Polling the port alone is not enough on a shared
  * machine: another n8n on the same port answers too, while ours exits with "port already in use".
  */
-export async function waitUntilListening(child: ChildProcess & { output: string[] }, timeoutMs = 180_000) {
-	await waitFor('n8n listening on its port', async () => child.output.join('').includes('Editor is now accessible via'), timeoutMs, child);
+export async function waitUntilListening(child: ChildProcess & { output: string[] }, env: NodeJS.ProcessEnv, timeoutMs = 180_000) {
+	// Logged (at level info, n8nEnv's) once the HTTP server's listen succeeded, by 1.x and 2.x alike.
+	const line = `n8n ready on ${env.N8N_LISTEN_ADDRESS}, port ${env.N8N_PORT}`;
+	await waitFor(`n8n listening on port ${env.N8N_PORT}`, async () => child.output.join('').includes(line), timeoutMs, child);
 }
 
 /** Stops a child started by startN8n: TERM (n8n shuts down in ~2 s), KILL if it does not. */

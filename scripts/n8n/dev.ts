@@ -48,7 +48,7 @@ async function main() {
 	const base = `http://127.0.0.1:${port}`;
 	try {
 		// /healthz/readiness is ok before the REST routes exist; the public settings route comes with them.
-		await app.waitUntilListening(n8n);
+		await app.waitUntilListening(n8n, env);
 		await app.waitFor('n8n answering', async () => (await fetch(`${base}/rest/settings`)).ok, 180_000, n8n);
 		await new app.Rest(base).login();
 	} catch (error) {

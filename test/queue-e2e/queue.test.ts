@@ -52,7 +52,7 @@ beforeAll(async () => {
 	workers = brokerPorts.slice(1).map((p) => app.startN8n(bin, env(p), ['worker', '--concurrency=10']));
 	processes.push(...workers);
 	await Promise.all(workers.map((w, i) => app.waitFor(`worker ${i + 1} ready`, async () => /ready/i.test(w.output.join('')), 120_000, w)));
-	await app.waitUntilListening(processes[0]);
+	await app.waitUntilListening(processes[0], env(brokerPorts[0]));
 	// This first execution takes the one token every later execution on every worker must share.
 	await app.waitFor('the Conferma webhook answering', async () => (await post('conferma-load', {})).status === 200, 180_000, processes[0]);
 	await ended('qConfermaLoad', {}, 1);

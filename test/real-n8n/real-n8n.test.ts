@@ -123,7 +123,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		port = ports[0];
 		env = app.n8nEnv(join(scratch, 'home'), port, ports[1]);
 		server = app.startN8n(bin, env);
-		await app.waitUntilListening(server);
+		await app.waitUntilListening(server, env);
 		const signup = (cpf: string) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Test', email: 'ana@example.com', cpf }) });
 		// The webhook is registered a few seconds after /healthz says ready: poll the webhook itself.
 		await app.waitFor('the signup webhook answering', async () => (await signup('111.444.777-35')).status === 200, 120_000, server);
