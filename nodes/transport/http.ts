@@ -50,6 +50,12 @@ export interface HttpRequest {
 	 * did not act on it (a 429, or a connection that was never established).
 	 */
 	idempotent?: boolean;
+	/**
+	 * For a state-changing request: what it does, in the user's words ("Create Deployment"), and how to find out
+	 * whether it took effect when the answer is lost. Both go into the error of an ambiguous outcome.
+	 */
+	action?: string;
+	howToCheck?: string;
 }
 
 export interface HttpResponse {
@@ -57,6 +63,8 @@ export interface HttpResponse {
 	headers: Record<string, string | string[] | undefined>;
 	/** Parsed JSON, or the text when the answer is not JSON. */
 	body: unknown;
+	/** How many times the request was sent (1 = not retried). */
+	attempts?: number;
 }
 
 export interface SendOptions {
@@ -71,7 +79,7 @@ export interface SendOptions {
 	onRetry?: (info: { attempt: number; reason: string; delayMs: number }) => void;
 }
 
-export type TransportErrorKind = 'tls-config' | 'tls' | 'network' | 'timeout' | 'aborted' | 'malformed' | 'rate-limited';
+export type TransportErrorKind = 'tls-config' | 'tls' | 'network' | 'timeout' | 'aborted' | 'malformed' | 'rate-limited' | 'insecure' | 'unexpected';
 
 /** A failure below HTTP (or an unusable answer). `code` is Node's / OpenSSL's / undici's code. */
 export class TransportError extends Error {
@@ -89,7 +97,7 @@ export class TransportError extends Error {
 /** 500 too, for idempotent requests only: gateways (Apigee for Claro) answer 500 for passing faults. */
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 /** The request never left this machine: safe to retry whatever the method. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+export const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 /** The connection broke; the server may or may not have seen the request. */
 const BROKEN_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -346,6 +354,11 @@ async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResp
  * whatever its status; throws TransportError for failures below HTTP.
  */
 export async function send(req: HttpRequest, options: SendOptions = {}): Promise<HttpResponse> {
+	// Every request of this package carries a secret (a token, a passcode, a client secret): never in clear. The
+	// services check their URL fields first and name the field; this is the backstop, before any socket opens.
+	if (!/^https:\/\//i.test(req.url)) {
+		throw new TransportError('insecure', `Refused to send to ${req.url.replace(/[?#].*$/, '').slice(0, 80)}: not an https:// address, and the request carries a secret`);
+	}
 	const retry = { ...DEFAULT_RETRY, ...options.retry };
 	const idempotent = req.idempotent ?? req.method === 'GET';
 	for (let n = 0; ; n++) {
@@ -362,7 +375,7 @@ export async function send(req: HttpRequest, options: SendOptions = {}): Promise
 						throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(after / 1000)} s before trying again`, undefined, 429);
 					}
 				}
-				return res;
+				return { ...res, attempts: n + 1 };
 			}
 			reason = `HTTP ${res.status}`;
 			wait = retryAfterMs(res.headers['retry-after'], Date.now());

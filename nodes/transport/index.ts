@@ -9,3 +9,4 @@ export * from './pagination';
 export * from './api';
 export * from './redis';
 export * from './descriptions';
+export * from './validate';

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { mapConcurrent } from './limiter';
+import { InvalidInput } from './validate';
 
 /** What one input item produced: its output json (one or many) or the error that stopped it. */
 export type ItemResult = IDataObject | IDataObject[] | Error;
@@ -50,6 +51,9 @@ export async function runPerItem(
 			return await handler(itemIndex);
 		} catch (error) {
 			if (!keepGoing) failed = true;
+			if (error instanceof InvalidInput) {
+				return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+			}
 			if (error instanceof Error && 'context' in error) (error as any).context.itemIndex ??= itemIndex;
 			return error instanceof Error ? error : new Error(String(error));
 		}

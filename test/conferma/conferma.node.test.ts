@@ -187,7 +187,7 @@ describe('deployments', () => {
 		conferma().faults.latencyMs = 2_500;
 		conferma().faults.latencyPathPrefix = '/deployments';
 		const res = await run(create({ options: { timeout: 200 } }), { items: [{ ref: 'N8N-SLOW' }], continueOnFail: true });
-		expect(json(res)[0].error).toMatch(/No answer from Conferma to the Create .*It was not sent again: Conferma may have acted on it/);
+		expect(json(res)[0].error).toMatch(/Conferma gave no clear answer to the Create Deployment \(The server timed out.*It was sent once and not again, so it may have taken effect/);
 		expect(json(res)[0].description).toMatch(/Get Many filtered by Consumer Reference/);
 		await until(() => custom().creates === 1); // the emulator finishes the request it received
 		expect(posts()).toBe(1);
@@ -202,13 +202,14 @@ describe('deployments', () => {
 	test('Create on a dropped connection or a 503 is not sent again; on 429 it is (Conferma did not act)', async () => {
 		conferma().faults.reset(1, '/deployments');
 		const dropped = await run(create(), { items: [{ ref: 'N8N-DROP' }], continueOnFail: true });
-		expect(json(dropped)[0].error).toMatch(/Conferma may have acted on it/);
+		expect(json(dropped)[0].error).toMatch(/Conferma gave no clear answer to the Create Deployment.*may have taken effect/);
 		expect(posts()).toBe(1);
 
 		conferma().resetCounters();
 		conferma().faults.fail(1, 503, { pathPrefix: '/deployments' });
 		const unavailable = await run(create(), { items: [{ ref: 'N8N-503' }], continueOnFail: true });
-		expect(json(unavailable)[0].error).toMatch(/server error \(HTTP 503\)/);
+		expect(json(unavailable)[0].error).toMatch(/no clear answer to the Create Deployment \(HTTP 503.*may have taken effect/);
+		expect(json(unavailable)[0].description).toMatch(/Consumer Reference/);
 		expect(posts()).toBe(1);
 
 		conferma().resetCounters();

@@ -4,7 +4,7 @@ import {
 	basicAuth,
 	bearer,
 	callApi,
-	collectSpringPages,
+	collectPages,
 	requestToken,
 	send,
 	tokenCacheKey,
@@ -14,7 +14,6 @@ import {
 	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
-	type SpringPage,
 	type TlsMaterial,
 } from '../../transport';
 
@@ -172,10 +171,11 @@ export class Clara {
 	}
 
 	async list(path: string, query: IDataObject, options: { returnAll: boolean; limit: number }): Promise<IDataObject[]> {
-		return collectSpringPages(
-			async (page, size) => (await this.get(path, { ...(query as HttpRequest['query']), page, size })) as unknown as SpringPage,
-			{ ...options, maxPageSize: MAX_PAGE_SIZE },
-		);
+		return collectPages((page, size) => this.get(path, { ...(query as HttpRequest['query']), page, size }), {
+			...options,
+			maxPageSize: MAX_PAGE_SIZE,
+			service: 'Clara',
+		});
 	}
 
 	async health(): Promise<IDataObject> {

@@ -4,7 +4,7 @@ import {
 	basicAuth,
 	bearer,
 	callApi,
-	collectSpringPages,
+	collectPages,
 	requestToken,
 	tokenCacheKey,
 	toNodeError,
@@ -15,7 +15,6 @@ import {
 	type HttpResponse,
 	type ServiceErrors,
 	type TlsMaterial,
-	TransportError,
 } from '../../transport';
 
 export const CERT = { baseUrl: 'https://api.cert-confermapay.com', tokenUrl: 'https://assure.cert-confermapay.com/token' };
@@ -129,17 +128,11 @@ export function confermaErrors(c: ConfermaCredentials): ServiceErrors {
 			}
 			return undefined;
 		},
-		transport(error: TransportError) {
-			if (/may have acted/.test(error.message)) {
-				return {
-					message: error.message,
-					description: 'Conferma may or may not have acted on it. Before running it again, look it up (Get Many filtered by Consumer Reference) — see "Retrying a Create safely" in the README.',
-				};
-			}
-			return undefined;
-		},
 	};
 }
+
+const CHECK_CREATE =
+	'Before running it again, look it up with Get Many filtered by Consumer Reference, or turn on "Reuse Deployment with Same Consumer Reference" so a re-run returns the card if it exists (see "Retrying a Create safely" in the README).';
 
 /** Said when Redis is unreachable in queue mode: a worker taking its own token would revoke the others'. */
 export const SHARED_TOKEN_REQUIRED =
@@ -193,19 +186,8 @@ export class ConfermaPay {
 	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number) {
 		const { path, ...rest } = req;
 		const client = timeoutMs ? { ...this.client, send: { ...this.client.send, timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs } } } : this.client;
-		try {
-			const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, this.signal);
-			return (res.body ?? {}) as IDataObject;
-		} catch (error) {
-			// A Create or Amend that got no answer may still have been carried out: say so, in the words the hook reads.
-			if (req.idempotent === false && error instanceof TransportError && mayHaveArrived(error)) {
-				const what = req.method === 'POST' ? 'the Create' : 'the Amend';
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-				throw new TransportError(error.kind, `No answer from Conferma to ${what} (${error.message.replace(/\.?$/, '')}). It was not sent again: Conferma may have acted on it`, error.code);
-			}
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-			throw error;
-		}
+		const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, this.signal);
+		return (res.body ?? {}) as IDataObject;
 	}
 
 	get(id: string) {
@@ -214,12 +196,9 @@ export class ConfermaPay {
 
 	/** Get Many: pages of up to 100, the first says how many there are, the rest 4 at a time. */
 	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
-		return collectSpringPages(
-			async (page, size) => {
-				const body = await this.call({ method: 'GET', path: DEPLOYMENTS, query: { ...filters, pageNumber: page + 1, pageSize: size } as HttpRequest['query'] });
-				return readPage(body);
-			},
-			{ ...options, maxPageSize: MAX_PAGE_SIZE },
+		return collectPages(
+			(page, size) => this.call({ method: 'GET', path: DEPLOYMENTS, query: { ...filters, pageNumber: page + 1, pageSize: size } as HttpRequest['query'] }),
+			{ ...options, maxPageSize: MAX_PAGE_SIZE, service: 'Conferma', keys: ['items', 'deployments', 'data'] },
 		);
 	}
 
@@ -228,11 +207,14 @@ export class ConfermaPay {
 	 * connection never made, or a 401 — after which it is replayed once with the new token).
 	 */
 	create(body: IDataObject, timeoutMs?: number) {
-		return this.call({ method: 'POST', path: DEPLOYMENTS, json: body, idempotent: false }, timeoutMs);
+		return this.call({ method: 'POST', path: DEPLOYMENTS, json: body, idempotent: false, action: 'the Create Deployment', howToCheck: CHECK_CREATE }, timeoutMs);
 	}
 
 	amend(id: string, body: IDataObject, timeoutMs?: number) {
-		return this.call({ method: 'PUT', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`, json: body, idempotent: false }, timeoutMs);
+		return this.call(
+			{ method: 'PUT', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`, json: body, idempotent: false, action: 'the Amend Deployment', howToCheck: 'Get the deployment and compare it with the changes before running the Amend again.' },
+			timeoutMs,
+		);
 	}
 
 	toNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex?: number) {
@@ -240,20 +222,6 @@ export class ConfermaPay {
 	}
 }
 
-/** A failure after the request may have reached Conferma (not a refused or never-made connection). */
-function mayHaveArrived(error: TransportError) {
-	if (error.kind === 'timeout') return error.code !== 'UND_ERR_CONNECT_TIMEOUT';
-	return error.kind === 'network' && /may have reached/.test(error.message);
-}
-
-/** One page of deployments, whichever of the usual shapes the answer has (the paging scheme is not published). */
-export function readPage(body: IDataObject | IDataObject[]) {
-	if (Array.isArray(body)) return { content: body, totalPages: 1 };
-	const content = [body.deployments, body.items, body.data].find(Array.isArray) as IDataObject[] | undefined;
-	const paging = (body.pagination && typeof body.pagination === 'object' ? body.pagination : body) as IDataObject;
-	const totalPages = typeof paging.totalPages === 'number' ? paging.totalPages : undefined;
-	return { content: content ?? [], totalPages };
-}
 
 export async function confermaFor(ctx: IExecuteFunctions): Promise<ConfermaPay> {
 	const credentials = readCredentials(await ctx.getCredentials('confermaPayApi'));
