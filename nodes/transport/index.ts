@@ -10,3 +10,4 @@ export * from './api';
 export * from './redis';
 export * from './descriptions';
 export * from './validate';
+export * from './tool';

@@ -420,6 +420,12 @@ function toIConnections(simple: SimpleConnections): IConnections {
 	return connections;
 }
 
+/** Adds ai_tool connections (tool node → the agent that may call it), as n8n stores them. */
+function withTools(connections: IConnections, tools: Record<string, string>): IConnections {
+	for (const [tool, agent] of Object.entries(tools)) connections[tool] = { ...connections[tool], ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
+	return connections;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Running workflows
 
@@ -434,6 +440,8 @@ export interface RunWorkflowOptions extends CommonOptions {
 	items?: IDataObject[];
 	/** Aborting it cancels the execution as the editor's Stop button does (nodes see `getExecutionCancelSignal()`). */
 	signal?: AbortSignal;
+	/** AI-agent tools: `{ <tool node>: <agent node> }` connects the tool's ai_tool output to the agent (test/harness/agent.ts). */
+	tools?: Record<string, string>;
 	/** The execution mode; 'manual' (an editor run) by default. Production runs are 'trigger' or 'webhook'. */
 	mode?: WorkflowExecuteMode;
 }
@@ -482,7 +490,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
 		id: 'harness-workflow',
 		name: 'Harness workflow',
 		nodes,
-		connections: toIConnections(connections),
+		connections: withTools(toIConnections(connections), options.tools ?? {}),
 		active: false,
 		nodeTypes: nodeTypesOf(types),
 		staticData: options.staticData,

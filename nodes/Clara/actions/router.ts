@@ -1,5 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { answerErrorsAsText } from '../../transport';
 import { claraFor } from '../transport';
 import type { ClaraOperation } from './common';
 import * as billingStatement from './billingStatement';
@@ -17,6 +18,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const op = resources[resource]?.[operation] as ClaraOperation | undefined;
 	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	const clara = await claraFor(this);
-	return [await op.execute.call(this, clara)];
+	// In an AI-agent tool run, a failure here (e.g. the credential) reaches the model as text.
+	return answerErrorsAsText(this, async () => [await op.execute.call(this, await claraFor(this))]);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import {
 	ApiError,
@@ -116,6 +117,25 @@ function asStrings(value: unknown): string[] {
 	return value === undefined || value === null || value === '' ? [] : [String(value)];
 }
 
+/**
+ * Answers already received in a running execution, so that the same CPF is paid for once per execution, however
+ * many node runs ask for it: a loop over batches, or a model that repeats a tool call (every tool call is a node
+ * run of its own, in the execution that runs the agent). Keyed by execution, credential and CPF, hashed (no CPF is
+ * kept in clear). An execution runs in one process, also in queue mode, so memory is enough. Only answers are
+ * kept: a failed check may be tried again. Entries go an hour after they were made, at most 10,000 are kept.
+ */
+const answered = new Map<string, { at: number; answer: Promise<FaceMatchAnswer> }>();
+const ANSWER_KEPT_MS = 60 * 60_000;
+const MAX_ANSWERS_KEPT = 10_000;
+
+function forget(now: number) {
+	// Map order is insertion order: the oldest entries come first.
+	for (const [key, entry] of answered) {
+		if (answered.size <= MAX_ANSWERS_KEPT && now - entry.at < ANSWER_KEPT_MS) break;
+		answered.delete(key);
+	}
+}
+
 /** Claro Face Match bound to one credential: token client, error mapping, the check call. */
 export class ClaroFaceMatch {
 	readonly origin: string;
@@ -181,6 +201,22 @@ export class ClaroFaceMatch {
 			biohashs: asStrings(data.biohashs),
 			transactionId: typeof transactionId === 'string' ? transactionId : undefined,
 		};
+	}
+
+	/** `check`, asked once per execution (see `answered`); without an execution id, every call is a check. */
+	checkOnce(executionId: string | undefined, cpfDigits: string): Promise<FaceMatchAnswer> {
+		if (!executionId) return this.check(cpfDigits);
+		const now = Date.now();
+		forget(now);
+		const key = createHash('sha256').update(`${executionId}\n${this.client.tokenKey}\n${cpfDigits}`).digest('base64url');
+		const kept = answered.get(key);
+		if (kept) return kept.answer;
+		const answer = this.check(cpfDigits);
+		answered.set(key, { at: now, answer });
+		answer.catch(() => {
+			if (answered.get(key)?.answer === answer) answered.delete(key);
+		});
+		return answer;
 	}
 
 	toNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex?: number) {

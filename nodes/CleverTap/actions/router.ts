@@ -1,5 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { answerErrorsAsText } from '../../transport';
 import { cleverTapFor } from '../transport';
 import * as campaign from './campaign';
 import type { CleverTapOperation } from './common';
@@ -15,5 +16,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const op = resources[resource]?.[operation] as CleverTapOperation | undefined;
 	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	return [await op.execute.call(this, await cleverTapFor(this))];
+	// In an AI-agent tool run, a failure here (e.g. the credential) reaches the model as text.
+	return answerErrorsAsText(this, async () => [await op.execute.call(this, await cleverTapFor(this))]);
 }

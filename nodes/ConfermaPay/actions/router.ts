@@ -1,5 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { answerErrorsAsText } from '../../transport';
 import { confermaFor, type ConfermaPay } from '../transport';
 import * as deployment from './deployment';
 
@@ -16,5 +17,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const op = resources[resource]?.[operation] as ConfermaOperation | undefined;
 	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	return [await op.execute.call(this, await confermaFor(this))];
+	// In an AI-agent tool run, a failure here (e.g. the credential) reaches the model as text.
+	return answerErrorsAsText(this, async () => [await op.execute.call(this, await confermaFor(this))]);
 }
