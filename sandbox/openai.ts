@@ -73,16 +73,18 @@ const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+\.[\w.-]+/;
 
 /**
  * What `npm run sandbox` and `npm run dev` answer with: a small onboarding assistant for examples/onboarding-assistant.json.
- * It reads a CPF and an email in the user's message, checks the CPF with the tool whose description mentions Face Match,
- * records a verified person with the tool that mentions an event, then reports what the tools returned.
+ * It reads a CPF and an email in the user's message, checks the CPF with the tool that takes a CPF, records the outcome
+ * with the tool that takes an email, then reports what the tools returned. Tools are told apart by their arguments
+ * (their JSON schemas), as a model would: names and descriptions are the user's to choose.
  */
 // contract: script-default
 export const onboardingScript: Script = (c) => {
 	const said = c.userMessages.at(-1) ?? '';
 	const cpf = CPF_IN_TEXT.exec(said)?.[0];
 	const email = EMAIL_IN_TEXT.exec(said)?.[0];
-	const faceMatch = c.tools.find((t) => /face match|facial/i.test(`${t.name} ${t.description}`));
-	const event = c.tools.find((t) => /event/i.test(`${t.name} ${t.description}`));
+	const takes = (tool: OfferedTool, pattern: RegExp) => Object.keys(tool.parameters.properties ?? {}).some((key) => pattern.test(key));
+	const faceMatch = c.tools.find((t) => takes(t, /cpf/i));
+	const event = c.tools.find((t) => t !== faceMatch && takes(t, /email|identity/i));
 	const fill = (tool: OfferedTool, values: Record<string, unknown>) =>
 		Object.fromEntries(
 			Object.keys(tool.parameters.properties ?? {}).map((key) => {
@@ -93,10 +95,10 @@ export const onboardingScript: Script = (c) => {
 	const checked = c.toolResults.find((r) => r.tool === faceMatch?.name);
 	if (!cpf || !faceMatch) return { text: 'Please give me the person’s CPF and email, and connect a Claro Face Match tool.' };
 	if (!checked) return { toolCalls: [{ tool: faceMatch.name, arguments: fill(faceMatch, { cpf }) }] };
-	const verified = /"found":\s*true/.test(checked.content);
+	const found = /"found":\s*(true|false)/.exec(checked.content)?.[1];
 	const recorded = c.toolResults.find((r) => r.tool === event?.name);
-	if (verified && email && event && !recorded) {
-		return { toolCalls: [{ tool: event.name, arguments: fill(event, { email, identity: email, result: 'verified', name: 'Face Match Verified' }) }] };
+	if (found && email && event && !recorded) {
+		return { toolCalls: [{ tool: event.name, arguments: fill(event, { email, identity: email, result: found === 'true' ? 'verified' : 'not_found' }) }] };
 	}
 	return {
 		text: [`Face Match answered: ${checked.content}`, recorded ? `CleverTap answered: ${recorded.content}` : undefined].filter(Boolean).join('\n'),

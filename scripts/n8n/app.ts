@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'net';
 import { join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
-import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials } from '../../sandbox/credentials';
+import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials, openAiCredentials } from '../../sandbox/credentials';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const EXAMPLES = join(REPO, 'examples');
@@ -86,7 +86,30 @@ export function sandboxCredentials(sandbox: Sandbox) {
 		{ id: 'sbxClaroApi00001', name: 'Claro Face Match (sandbox)', type: 'claroFaceMatchApi', data: claroCredentials(sandbox) },
 		{ id: 'sbxCleverTap00001', name: 'CleverTap (sandbox)', type: 'cleverTapApi', data: cleverTapCredentials(sandbox) },
 		{ id: 'sbxConferma00001', name: 'Conferma Pay (sandbox)', type: 'confermaPayApi', data: confermaCredentials(sandbox) },
+		// n8n's own OpenAI credential, for the AI Agent examples: the sandbox's scripted model.
+		{ id: 'sbxOpenAi0000001', name: 'Scripted model (sandbox)', type: 'openAiApi', data: openAiCredentials(sandbox) },
 	];
+}
+
+/**
+ * The environment n8n needs to trust the sandbox with its own nodes too (the OpenAI Chat Model has no CA field, and
+ * our nodes' credentials carry the CA anyway): the sandbox CA written to `dir`, named by NODE_EXTRA_CA_CERTS. Node
+ * reads it when the process starts, so pass it to every n8n command.
+ */
+export function trustSandbox(sandbox: Sandbox, dir: string): Record<string, string> {
+	const file = join(dir, 'sandbox-ca.crt');
+	writeFileSync(file, sandbox.certs.ca.cert);
+	return { NODE_EXTRA_CA_CERTS: file };
+}
+
+/** Activates a workflow for `n8n start`: `publish:workflow` on n8n 2.x; 1.x has only `update:workflow --active`. */
+export async function activateWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string) {
+	try {
+		await n8nCli(bin, env, ['publish:workflow', `--id=${id}`]);
+	} catch (error) {
+		if (!/publish:workflow|not found|command/i.test(String((error as Error).message))) throw error;
+		await n8nCli(bin, env, ['update:workflow', `--id=${id}`, '--active=true']);
+	}
 }
 
 /**

@@ -83,6 +83,9 @@ describe('check', () => {
 		expect(checks).toHaveLength(1);
 		expect(checks[0].url).toBe('/identity/v1/facialbiometrics');
 		expect(checks[0].headers['x-querystring']).toBe('identificationType=CPF&IdentificationId=11144477735');
+		// The token in both headers of the seed's samples (Authorization: curl/PHP/Python; x-client-auth: Java).
+		expect(checks[0].headers.authorization).toMatch(/^Bearer \S+$/);
+		expect(checks[0].headers['x-client-auth']).toBe(checks[0].headers.authorization);
 		expect(custom()).toMatchObject({ checks: 1, billedAnswers: 1 });
 	});
 

@@ -3,13 +3,13 @@ import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } f
 import {
 	ApiError,
 	basicAuth,
-	bearer,
 	callApi,
 	requestToken,
 	tokenCacheKey,
 	toNodeError,
 	type ApiClient,
 	type Explained,
+	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
 	type TlsMaterial,
@@ -118,6 +118,16 @@ function asStrings(value: unknown): string[] {
 }
 
 /**
+ * The check's access token, in both headers Claro's published samples use: `Authorization: Bearer` (the curl, PHP
+ * and Python samples) and `x-client-auth: Bearer` (the Java sample). Which one the gateway reads is not said; a
+ * gateway reads its own and ignores the other, so sending both works with either.
+ */
+const bothBearers = (req: HttpRequest, accessToken: string): HttpRequest => ({
+	...req,
+	headers: { ...req.headers, authorization: `Bearer ${accessToken}`, 'x-client-auth': `Bearer ${accessToken}` },
+});
+
+/**
  * Answers already received in a running execution, so that the same CPF is paid for once per execution, however
  * many node runs ask for it: a loop over batches, or a model that repeats a tool call (every tool call is a node
  * run of its own, in the execution that runs the agent). Keyed by execution, credential and CPF, hashed (no CPF is
@@ -154,7 +164,7 @@ export class ClaroFaceMatch {
 		this.client = {
 			tokenKey: tokenCacheKey({ tokenUrl: this.tokenUrl, clientId: credentials.key, secret: credentials.secret }),
 			fetchToken: () => this.requestToken(),
-			authorize: bearer,
+			authorize: bothBearers,
 			send: { tls: this.tls },
 			secrets: this.secrets,
 			log,
