@@ -311,6 +311,8 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		const hit = listCache.get(cacheKey);
 		if (hit) return hit;
 		if (listCache.size >= LIST_CACHE_SIZE) listCache.delete(listCache.keys().next().value as string);
+		// Counted so a test can see that paging a long list filters and sorts it once, not once per page.
+		sandbox.counters.custom.listScans = (sandbox.counters.custom.listScans ?? 0) + 1;
 		const out = rows();
 		listCache.set(cacheKey, out);
 		return out;
