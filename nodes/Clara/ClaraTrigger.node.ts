@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { integer, InvalidInput, optionalText } from '../transport';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { integer, optionalText, toNodeError } from '../transport';
 import { cardLastDigits } from './actions/common';
 import { claraApiTest } from './credentialTest';
 import { claraFor, type Clara } from './transport';
@@ -87,8 +87,7 @@ export class ClaraTrigger implements INodeType {
 			cardLastDigits(filters);
 			clara = await claraFor(this);
 		} catch (error) {
-			if (error instanceof InvalidInput) throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
-			throw error;
+			throw toNodeError(this.getNode(), error, { errors: { service: 'Clara' }, secrets: [] });
 		}
 		const since = new Date(Date.now() - lookBackDays * DAY_MS).toISOString().slice(0, 10);
 		let transactions: IDataObject[];

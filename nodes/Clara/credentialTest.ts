@@ -15,8 +15,8 @@ export async function claraApiTest(this: ICredentialTestFunctions, credential: I
 		clara = new Clara(creds);
 	} catch (error) {
 		// An http:// Base URL Override: refused before anything is sent, so the secret never travels in clear.
-		if (error instanceof InvalidInput) return { status: 'Error', message: `${error.message}. ${error.description ?? ''}`.trim() };
-		throw error;
+		const description = error instanceof InvalidInput && error.description ? ` ${error.description}` : '';
+		return { status: 'Error', message: `${(error as Error).message}.${description}` };
 	}
 	const fail = (step: string, error: unknown): INodeCredentialTestResult => {
 		const mapped = clara.toNodeError({ getNode: () => ({ name: 'Clara credential test', type: 'claraApi', typeVersion: 1, position: [0, 0], parameters: {} }) } as never, error);

@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InvalidInput, runPerItem } from '../../transport';
+import { InvalidInput, runPerItem, toNodeError } from '../../transport';
 import { claraFor, type Clara } from '../transport';
 import type { ClaraOperation } from './common';
 import * as billingStatement from './billingStatement';
@@ -24,7 +24,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	try {
 		clara = await claraFor(this);
 	} catch (error) {
-		if (!(error instanceof InvalidInput)) throw error;
+		if (!(error instanceof InvalidInput)) throw toNodeError(this.getNode(), error, { errors: { service: 'Clara' }, secrets: [] });
 		// A credential field that cannot be used (an http:// Base URL Override) fails every item the same way.
 		return [await runPerItem(this, async () => Promise.reject(error))];
 	}
