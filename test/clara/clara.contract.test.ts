@@ -52,6 +52,23 @@ beforeEach(() => {
 	brazil.resetCounters();
 });
 
+describe('hosts and entities (contract: hosts, tax-identifier)', () => {
+	test("Environment Sandbox calls Clara's /api-test/ paths", async () => {
+		const res = await run({ resource: 'card', operation: 'getAll', returnAll: false, limit: 2 }, { creds: claraCredentials(sandbox, { environment: 'sandbox' }) });
+		expect(res.items.map((i) => i.json.uuid)).toEqual(sandbox.clara.data.cards.slice(0, 2).map((c) => c.uuid));
+		expect(paths()).toEqual(['/mx/api-test/v3/cards']);
+	});
+
+	test("Tax Identifier reads another entity's data (X-Tax-Identifier); one that is not the account's is a 403 naming it", async () => {
+		const second = sandbox.clara.entities[1];
+		const res = await run({ resource: 'user', operation: 'getAll', returnAll: true }, { creds: claraCredentials(sandbox, { taxIdentifier: second }) });
+		expect(res.items.map((i) => i.json.uuid)).toEqual(sandbox.clara.dataFor(second)!.users.map((u) => u.uuid));
+		expect(sandbox.clara.requestLog.filter((r) => !r.url.endsWith('/oauth/token')).map((r) => r.headers['x-tax-identifier'])).toEqual([second]);
+		const unknown = await run({ resource: 'user', operation: 'getAll', returnAll: true }, { creds: claraCredentials(sandbox, { taxIdentifier: 'XAXX010101000' }), continueOnFail: false });
+		expect(unknown.error?.message).toBe('Clara refused access for tax identifier XAXX010101000 (HTTP 403)');
+	});
+});
+
 describe('billing statements (contract: statements-*, statement-*-v2)', () => {
 	test('Get Current calls the v2 path and returns the v2 view: month, year, status, statementUuid, totalAmount, currency, closingDate', async () => {
 		const res = await run({ resource: 'billingStatement', operation: 'getCurrent' });
@@ -166,6 +183,8 @@ describe('Reimbursement → Get Many (contract: reimbursements-*)', () => {
 		const all = await run({ resource: 'reimbursement', operation: 'getAll', returnAll: true });
 		expect(all.error).toBeUndefined();
 		expect(all.items.map((i) => i.json.uuid)).toEqual(sandbox.clara.data.reimbursements.map((r) => r.uuid));
+		// The largest page Clara serves (contract: paging-validation), not the default 20: one request for 45 rows.
+		expect(query().map((q) => q.get('size'))).toEqual(['100']);
 		sandbox.clara.resetCounters();
 		const five = await run({ resource: 'reimbursement', operation: 'getAll', returnAll: false, limit: 5 });
 		expect(five.items).toHaveLength(5);
