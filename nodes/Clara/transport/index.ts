@@ -5,6 +5,7 @@ import {
 	bearer,
 	callApi,
 	collectPages,
+	httpsUrl,
 	requestToken,
 	send,
 	tokenCacheKey,
@@ -33,9 +34,13 @@ export interface ClaraCredentials {
 /** Largest page Clara serves. */
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * Clara's host for the credential's country, or the Base URL Override. The override must be https: the client
+ * secret and the token would otherwise travel in clear, so an http:// one is refused before any socket opens.
+ */
 export function claraOrigin(c: Pick<ClaraCredentials, 'country' | 'baseUrl'>) {
-	const base = c.baseUrl?.trim() ? c.baseUrl.trim().replace('{country}', c.country) : `https://public-api.${c.country}.clara.com`;
-	return base.replace(/\/+$/, '');
+	const override = httpsUrl(c.baseUrl, 'Base URL Override');
+	return override ? override.replace('{country}', c.country) : `https://public-api.${c.country}.clara.com`;
 }
 
 export function claraErrors(c: Pick<ClaraCredentials, 'country' | 'taxIdentifier'>): ServiceErrors {
@@ -79,7 +84,10 @@ export function claraErrors(c: Pick<ClaraCredentials, 'country' | 'taxIdentifier
 				return { message: `Clara rejected the request: ${said ?? 'invalid parameters'}${details}`, description: 'Check the filters: dates are YYYY-MM-DD, page size at most 100.' };
 			}
 			if (res.status === 404) {
-				return { message: `Clara found nothing with that uuid (HTTP 404)`, description: 'Check the uuid: it may belong to another entity (Tax Identifier) or environment.' };
+				return {
+					message: `Clara found nothing with that uuid (HTTP 404)${said ? `: "${said}"` : ''}`,
+					description: 'Check the UUID (or the month and year): it may belong to another entity (Tax Identifier), country or environment.',
+				};
 			}
 			return undefined;
 		},
