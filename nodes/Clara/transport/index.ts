@@ -11,7 +11,9 @@ import {
 	tokenCacheKey,
 	toNodeError,
 	vendorMessage,
+	egressOf,
 	type ApiClient,
+	type EgressFilter,
 	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
@@ -134,6 +136,7 @@ export class Clara {
 		readonly credentials: ClaraCredentials,
 		private readonly signal?: AbortSignal,
 		log?: (message: string) => void,
+		private readonly egress?: EgressFilter,
 	) {
 		this.origin = claraOrigin(credentials);
 		this.errors = claraErrors(credentials);
@@ -147,7 +150,7 @@ export class Clara {
 				if (credentials.taxIdentifier) authorized.headers!['x-tax-identifier'] = credentials.taxIdentifier;
 				return authorized;
 			},
-			send: { tls },
+			send: { tls, egress },
 			secrets: this.secrets,
 			log,
 		};
@@ -160,7 +163,7 @@ export class Clara {
 	/** POST /oauth/token with Basic auth and the form body (Clara also takes an empty body; the form is the standard). */
 	requestToken(tls: TlsMaterial) {
 		const { clientId, clientSecret } = this.credentials;
-		return requestToken({ url: this.tokenUrl, headers: { authorization: basicAuth(clientId, clientSecret) }, send: { tls, signal: this.signal } });
+		return requestToken({ url: this.tokenUrl, headers: { authorization: basicAuth(clientId, clientSecret) }, send: { tls, signal: this.signal, egress: this.egress } });
 	}
 
 	get secrets() {
@@ -187,7 +190,7 @@ export class Clara {
 	}
 
 	async health(): Promise<IDataObject> {
-		const res = await send({ method: 'GET', url: `${this.origin}/v2/health` }, { tls: { ca: this.credentials.caCertificate }, signal: this.signal });
+		const res = await send({ method: 'GET', url: `${this.origin}/v2/health` }, { tls: { ca: this.credentials.caCertificate }, signal: this.signal, egress: this.egress });
 		if (res.status !== 200) throw new ApiError(res);
 		return typeof res.body === 'object' && res.body ? (res.body as IDataObject) : { status: String(res.body || 'UP') };
 	}
@@ -200,5 +203,5 @@ export class Clara {
 export async function claraFor(ctx: IExecuteFunctions | IPollFunctions): Promise<Clara> {
 	const data = await ctx.getCredentials('claraApi');
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
-	return new Clara(readCredentials(data), signal, (m) => ctx.logger.debug(m));
+	return new Clara(readCredentials(data), signal, (m) => ctx.logger.debug(m), egressOf(ctx));
 }
