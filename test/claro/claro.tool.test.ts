@@ -25,14 +25,15 @@ const faceMatch = (options: IDataObject = {}) => ({
 	parameters: { resource: 'facialBiometrics', operation: 'check', cpf: "={{ $fromAI('cpf', 'The person\\'s CPF', 'string') }}", options },
 });
 
-async function agentRun(rounds: PlannedCall[][], creds: IDataObject = claroCredentials(sandbox), options: IDataObject = {}) {
+async function agentRun(rounds: PlannedCall[][], creds: IDataObject = claroCredentials(sandbox), options: IDataObject = {}, tool = faceMatch(options), items?: IDataObject[]) {
 	leaks.watch(creds.secret, ...sandbox.claro.issuedTokens());
 	const result = await runWorkflow({
-		nodes: [{ name: 'Agent', nodeType: scriptedAgent(rounds) }, faceMatch(options)],
+		nodes: [{ name: 'Agent', nodeType: scriptedAgent(rounds) }, tool],
 		connections: {},
 		tools: { 'Check Face Match': 'Agent' },
 		credentials: { claroFaceMatchApi: creds },
 		credentialTypes: [new ClaroFaceMatchApi()],
+		items,
 	});
 	const observations = (result.output('Agent')[0]?.json.observations ?? []) as Array<{ tool: string; observation: string }>;
 	leaks.collect(observations, result.logs, ...(result.error ? [result.error] : []));
@@ -127,6 +128,13 @@ test('a failing credential or a Claro outage is text for the model, with no secr
 	// A failed check is not kept: the next call in another execution checks again and gets the answer.
 	const after = await agentRun([[call(KNOWN)]]);
 	expect(after.observations[0][0].found).toBe(true);
+});
+
+test('the CPF can come from the workflow instead of the model: the model only asks for the check and never sees it', async () => {
+	const fromWorkflow = { ...faceMatch(), parameters: { ...faceMatch().parameters, cpf: "={{ $('Items').first().json.cpf }}" } };
+	const run = await agentRun([[{ tool: 'Check Face Match', input: {} }]], claroCredentials(sandbox), {}, fromWorkflow, [{ cpf: KNOWN, email: 'ana@example.com' }]);
+	expect(run.observations[0]).toEqual([expect.objectContaining({ found: true, cpf: '***.444.777-**' })]);
+	expect(sandbox.claro.counters.custom.checks).toBe(1);
 });
 
 test('nothing a model received in this file holds a full CPF, a secret or a token', () => {

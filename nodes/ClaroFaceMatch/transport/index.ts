@@ -4,10 +4,13 @@ import {
 	ApiError,
 	basicAuth,
 	callApi,
+	egressOf,
+	httpsUrl,
 	requestToken,
 	tokenCacheKey,
 	toNodeError,
 	type ApiClient,
+	type EgressFilter,
 	type Explained,
 	type HttpRequest,
 	type HttpResponse,
@@ -39,8 +42,10 @@ export function readCredentials(data: ICredentialDataDecryptedObject): ClaroCred
 	return { environment, key: s('key'), secret: s('secret'), baseUrl: s('baseUrl') || undefined, caCertificate: s('caCertificate') || undefined };
 }
 
+/** Throws InvalidInput naming the field for an override that is not https (the key and secret would travel in clear). */
 export function claroOrigin(c: Pick<ClaroCredentials, 'environment' | 'baseUrl'>) {
-	return (c.baseUrl || `https://${ENVIRONMENTS[c.environment]}.claro.com.br`).replace(/\/+$/, '');
+	const override = httpsUrl(c.baseUrl, 'Base URL Override');
+	return (override || `https://${ENVIRONMENTS[c.environment]}.claro.com.br`).replace(/\/+$/, '');
 }
 
 /** One Face Match answer, as this node outputs it (the CPF is added masked by the operation). */
@@ -157,6 +162,8 @@ export class ClaroFaceMatch {
 		readonly credentials: ClaroCredentials,
 		private readonly signal?: AbortSignal,
 		log?: (message: string) => void,
+		/** n8n's outbound policy, where n8n has one (≥ 2.41). */
+		private readonly egress?: EgressFilter,
 	) {
 		this.origin = claroOrigin(credentials);
 		this.errors = claroErrors(credentials);
@@ -165,7 +172,7 @@ export class ClaroFaceMatch {
 			tokenKey: tokenCacheKey({ tokenUrl: this.tokenUrl, clientId: credentials.key, secret: credentials.secret }),
 			fetchToken: () => this.requestToken(),
 			authorize: bothBearers,
-			send: { tls: this.tls },
+			send: { tls: this.tls, egress },
 			secrets: this.secrets,
 			log,
 		};
@@ -181,7 +188,7 @@ export class ClaroFaceMatch {
 
 	requestToken() {
 		const { key, secret } = this.credentials;
-		return requestToken({ url: this.tokenUrl, headers: { 'x-client-auth': basicAuth(key, secret) }, send: { tls: this.tls, signal: this.signal } });
+		return requestToken({ url: this.tokenUrl, headers: { 'x-client-auth': basicAuth(key, secret) }, send: { tls: this.tls, signal: this.signal, egress: this.egress } });
 	}
 
 	/**
@@ -236,5 +243,5 @@ export class ClaroFaceMatch {
 
 export async function claroFor(ctx: IExecuteFunctions): Promise<ClaroFaceMatch> {
 	const data = await ctx.getCredentials('claroFaceMatchApi');
-	return new ClaroFaceMatch(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+	return new ClaroFaceMatch(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m), egressOf(ctx));
 }
