@@ -13,8 +13,8 @@ export async function claroFaceMatchApiTest(this: ICredentialTestFunctions, cred
 	try {
 		claro = new ClaroFaceMatch(creds, undefined, undefined, egressOf(this));
 	} catch (error) {
-		if (error instanceof InvalidInput) return { status: 'Error', message: `${error.message}. ${error.description ?? ''}`.trim() };
-		throw error;
+		const description = error instanceof InvalidInput ? error.description : undefined;
+		return { status: 'Error', message: `${(error as Error).message}. ${description ?? ''}`.trim() };
 	}
 	try {
 		await claro.requestToken();

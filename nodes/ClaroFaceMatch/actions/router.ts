@@ -23,7 +23,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			claro = await claroFor(this);
 		} catch (error) {
-			if (!(error instanceof InvalidInput)) throw error;
+			if (!(error instanceof InvalidInput)) throw new NodeOperationError(this.getNode(), error as Error);
 			// A credential field that cannot be used (an http:// Base URL Override) fails every item the same way.
 			return [await runPerItem(this, async () => Promise.reject(error))];
 		}
