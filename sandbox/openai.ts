@@ -69,7 +69,7 @@ export function scripted(steps: Array<ModelTurn | ((c: Conversation) => ModelTur
 export const lastToolResult = (c: Conversation) => c.toolResults.at(-1)?.content ?? '';
 
 const CPF_IN_TEXT = /\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b/;
-const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+\.[\w.-]+/;
+const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
 
 /**
  * What `npm run sandbox` and `npm run dev` answer with: a small onboarding assistant for examples/onboarding-assistant.json.
