@@ -23,6 +23,9 @@ const EXAMPLE = 'exOnboardingAssistant';
 /** The same example with the OpenAI Chat Model's "Use Responses API" off: the Chat Completions API. */
 const CHAT_COMPLETIONS = 'tnOnboardingChatApi';
 const MCP = 'tnMcpIdentityTools';
+/** The chat triggers' webhook ids: the example's, and its Chat Completions copy's. */
+const CHAT_RESPONSES = '5e1a0c00-0019-4a00-8000-0000000000c1';
+const CHAT_COMPLETIONS_WEBHOOK = '5e1a0c00-0019-4a00-8000-0000000000c2';
 const ANA = { cpf: '111.444.777-35', email: 'ana@example.com' };
 const INVALID_CPF = '123.456.789-00';
 const CPFS = ['111.444.777-35', '11144477735', '123.456.789-00', '12345678900', '222.333.666-38', '22233366638'];
@@ -47,7 +50,7 @@ beforeAll(async () => {
 	example.name += ' (Chat Completions API)';
 	example.nodes.find((n: { name: string }) => n.name === 'OpenAI Chat Model').parameters.responsesApiEnabled = false;
 	// Its own chat webhook id, so that both can be active at once.
-	example.nodes.find((n: { name: string }) => n.name === 'When Chat Message Received').webhookId = '5e1a0c00-0019-4a00-8000-0000000000c2';
+	example.nodes.find((n: { name: string }) => n.name === 'When Chat Message Received').webhookId = CHAT_COMPLETIONS_WEBHOOK;
 	writeFileSync(join(scratch, 'chat-api.json'), JSON.stringify(example));
 	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(scratch, 'chat-api.json')}`]);
 	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(__dirname, 'workflows', 'mcp-tools.json')}`]);
@@ -142,8 +145,12 @@ describe('served: the chat webhook and the MCP Server Trigger', () => {
 	beforeAll(async () => {
 		for (const id of [EXAMPLE, CHAT_COMPLETIONS, MCP]) await app.activateWorkflow(bin, env, id);
 		server = app.startN8n(bin, env);
-		// The hosted chat page answers once the workflow's webhooks are registered.
-		await app.waitFor('the chat trigger answering', async () => (await fetch(chatUrl('5e1a0c00-0019-4a00-8000-0000000000c1'))).status === 200, 120_000, server);
+		// n8n activates the workflows one after the other and says it is ready once all are: wait for that line,
+		// then for both hosted chat pages.
+		await app.waitFor('n8n activating every workflow', async () => server.output.join('').includes('Editor is now accessible'), 150_000, server);
+		for (const id of [CHAT_RESPONSES, CHAT_COMPLETIONS_WEBHOOK]) {
+			await app.waitFor(`the chat trigger ${id} answering`, async () => (await fetch(chatUrl(id))).status === 200, 60_000, server);
+		}
 	}, 180_000);
 
 	afterAll(async () => {
@@ -159,13 +166,18 @@ describe('served: the chat webhook and the MCP Server Trigger', () => {
 		const text = await res.text();
 		seen.push(text);
 		expect(res.status).toBe(200);
-		const lines = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { type: string; content?: string });
+		let lines: Array<{ type: string; content?: string }>;
+		try {
+			lines = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+		} catch {
+			throw new Error(`the chat webhook did not answer JSON lines:\n${text.slice(0, 2000)}`);
+		}
 		return { lines, said: lines.filter((l) => l.type === 'item').map((l) => l.content ?? '').join('') };
 	}
 
 	test.each([
-		['Responses API', '5e1a0c00-0019-4a00-8000-0000000000c1', 'responses'],
-		['Chat Completions API', '5e1a0c00-0019-4a00-8000-0000000000c2', 'chatCompletions'],
+		['Responses API', CHAT_RESPONSES, 'responses'],
+		['Chat Completions API', CHAT_COMPLETIONS_WEBHOOK, 'chatCompletions'],
 	])('a chat message through the chat webhook, streamed (%s): the tools run and the answer streams back', async (_name, webhookId, api) => {
 		const { lines, said } = await chat(webhookId, `Please onboard Ana Souza: CPF ${ANA.cpf}, email ${ANA.email}.`);
 		expect(lines.map((l) => l.type)).toContain('end');
