@@ -213,6 +213,10 @@ describe('served: the chat webhook and the MCP Server Trigger', () => {
 			const invalid = await client.callTool({ name: 'Check_Face_Match', arguments: { cpf: INVALID_CPF } });
 			expect(JSON.parse(text(invalid))).toEqual([{ error: 'Invalid CPF (***.456.789-**): check digits do not match', description: expect.any(String) }]);
 			expect(checksSent()).toEqual(['identificationType=CPF&IdentificationId=11144477735']);
+			// Each MCP call runs outside any execution (n8n calls the tool from the trigger's webhook), so there is no
+			// execution to share an answer with: a repeated call is checked again. The README says so.
+			await client.callTool({ name: 'Check_Face_Match', arguments: { cpf: ANA.cpf } });
+			expect(checksSent()).toHaveLength(2);
 		} finally {
 			await client.close();
 		}
