@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import { basicCredentials, bearerToken, fakeUuid, json, seeded, startService, type Service } from './framework';
+import { ALL_GRANTS, claraWrites, type ClaraGrant, type ClaraSubscriber, type Delivery } from './clara-writes';
 import type { SandboxCerts, SandboxReply, SandboxRequest } from './types';
 
 /**
@@ -20,6 +21,8 @@ export interface ClaraOptions {
 	/** Tax identifiers of the account's entities; the first is the default one. */
 	entities?: string[];
 	tokenLifetimeSec?: number;
+	/** Write permissions of the API project (sandbox/clara-writes.ts); all of them unless given. */
+	grants?: ClaraGrant[];
 	port?: number;
 }
 
@@ -48,6 +51,14 @@ export interface ClaraSandbox extends Service {
 	issuedTokens(): string[];
 	/** A new purchase dated now, for the polling trigger. */
 	addTransaction(partial?: Obj): Obj;
+	/** The project's write permissions now; tests take some away to see Clara's 403. */
+	grants: Set<ClaraGrant>;
+	/** Writes answer as Clara does when processing takes over 30 s: accepted, the result later. */
+	asyncWrites: boolean;
+	/** Webhook subscribers registered by the entity (the default one unless given). */
+	subscribers(taxIdentifier?: string): ClaraSubscriber[];
+	/** Clara sends `event` to every enabled subscriber of the entity that subscribed to it. */
+	deliver(event: string, data?: Obj, taxIdentifier?: string): Promise<Delivery[]>;
 }
 
 const STATUSES = ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION'];
@@ -262,7 +273,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 			return json(200, { access_token: issueToken(sandbox.tokenLifetimeSec), token_type: 'Bearer', expires_in: sandbox.tokenLifetimeSec, scope: 'read' });
 		}
 
-		const api = /^\/(api|api-test)(\/v[23]\/.*)$/.exec(path);
+		const api = /^\/(api|api-test)(\/v[123]\/.*)$/.exec(path);
 		if (!api) return error(404, 'NOT_FOUND', `No such endpoint: ${path}`);
 		const cert = req.clientCert;
 		if (!cert.presented) return error(511, 'NETWORK_AUTHENTICATION_REQUIRED', 'Client certificate required');
@@ -273,7 +284,6 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		const token = bearerToken(req.headers.authorization);
 		const exp = token ? tokens.get(token) : undefined;
 		if (!exp || exp <= Date.now()) return error(401, 'UNAUTHORIZED', 'Unauthorized');
-		if (req.method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'The Clara API is read-only');
 
 		const taxHeader = req.headers['x-tax-identifier'];
 		const tax = (Array.isArray(taxHeader) ? taxHeader[0] : taxHeader) ?? entities[0];
@@ -281,6 +291,10 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		if (!data) return error(403, 'FORBIDDEN', `The tax identifier ${tax} is not an entity of this account`);
 
 		const route = api[2];
+		// Writes and webhook subscribers: sandbox/clara-writes.ts.
+		if (req.method !== 'GET' || route.startsWith('/v1/')) {
+			return writes.handle(req, route, data, tax) ?? error(405, 'METHOD_NOT_ALLOWED', `${req.method} is not supported on ${route}`);
+		}
 		const collections: Array<[RegExp, keyof typeof data]> = [
 			[/^\/v3\/transactions(?:\/([^/]+))?$/, 'transactions'],
 			[/^\/v3\/cards(?:\/([^/]+))?$/, 'cards'],
@@ -310,6 +324,17 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		return error(404, 'NOT_FOUND', `No such endpoint: ${route}`);
 	};
 
+	const grants = new Set<ClaraGrant>(options.grants ?? ALL_GRANTS);
+	const writes = claraWrites({
+		country,
+		grants,
+		ca: options.certs.ca.cert,
+		changed: () => {
+			listCache.clear();
+			indexes.clear();
+		},
+	});
+
 	const service = await startService({ name: 'clara', handler, certs: options.certs, mtls: true, port: options.port });
 	const primary = datasets.get(entities[0])!;
 	const sandbox: ClaraSandbox = Object.assign(service, {
@@ -321,6 +346,10 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		data: primary,
 		dataFor: (taxIdentifier: string) => datasets.get(taxIdentifier),
 		revokeTokens: () => tokens.clear(),
+		grants,
+		asyncWrites: false,
+		subscribers: (taxIdentifier = entities[0]) => writes.subscribers(taxIdentifier),
+		deliver: (event: string, data?: Obj, taxIdentifier = entities[0]) => writes.deliver(taxIdentifier, event, data),
 		issuedTokens: () => [...issued],
 		addTransaction(partial: Obj = {}) {
 			const template = primary.transactions[0];
@@ -337,6 +366,8 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 			return tx;
 		},
 	});
+	// A live property (Object.assign would copy the value once): tests flip it while the server runs.
+	Object.defineProperty(sandbox, 'asyncWrites', { get: () => writes.async, set: (value: boolean) => (writes.async = value) });
 	return sandbox;
 }
 
