@@ -18,7 +18,7 @@ export class Clara implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read corporate card transactions, statements, cards, users, groups and locations from Clara (OAuth 2.0 + mutual TLS)',
+		description: 'Read Clara transactions, statements, cards, users, groups and locations; issue, lock and cancel cards; manage users and groups (OAuth 2.0 + mutual TLS)',
 		defaults: { name: 'Clara' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
