@@ -62,7 +62,14 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 			return await once.run(
 				email,
 				!!options.reuseExisting,
-				async () => (await clara.list('/v3/users', { email: user.email }, { returnAll: true, limit: 0 })).find((u) => String(u.email).toLowerCase() === email),
+				async () => {
+					// Clara's email filter may compare exactly: as typed first, then in lower case.
+					for (const filter of new Set([String(user.email), email])) {
+						const found = (await clara.list('/v3/users', { email: filter }, { returnAll: true, limit: 0 })).find((u) => String(u.email).toLowerCase() === email);
+						if (found) return found;
+					}
+					return undefined;
+				},
 				async () => asObject((await claraWrite(this, clara, { ...CALL, method: 'POST', path: '/v2/users', json: user, howToCheck: HOW_TO_CHECK, timeoutSec: options.timeout })).body),
 			);
 		} catch (error) {
