@@ -1,0 +1,100 @@
+/**
+ * The Clara Webhook Trigger in the real n8n app (the packed package installed as a user would, N8N_VERSION or
+ * 2.8.4): activating the workflow registers a subscriber at the sandbox, an event the sandbox delivers starts an
+ * execution that uses the event's data, a delivery without the token starts nothing, and deactivating it through
+ * n8n's REST API (the editor's switch) disables the subscriber, so Clara delivers nothing more. `npm run test:n8n`.
+ */
+import type { ChildProcess } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import * as app from '../../scripts/n8n/app';
+
+jest.setTimeout(240_000);
+
+const WORKFLOW = 'tstClaraWebhook01';
+const WEBHOOK_ID = '3f7c2d9e-5b1a-4c8e-9d0f-1a2b3c4d5e6f';
+const TOKEN = `tok-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}-real-n8n`;
+
+let sandbox: Sandbox;
+let bin: string;
+let scratch: string;
+let env: NodeJS.ProcessEnv;
+let port: number;
+let server: ChildProcess & { output: string[] };
+let session: app.Rest;
+const base = () => `http://127.0.0.1:${port}`;
+const hookUrl = () => `${base()}/webhook/${WEBHOOK_ID}/webhook`;
+const mine = () => sandbox.clara.subscribers().filter((s) => s.callbackUrl.startsWith(hookUrl()));
+
+beforeAll(async () => {
+	bin = app.n8nBinary();
+	scratch = mkdtempSync(join(tmpdir(), 'test-n8n-clara-webhook-'));
+	app.installPackage(join(scratch, 'home'), app.packPackage(scratch));
+	sandbox = await startSandbox();
+	const ports = await app.freePorts(2);
+	port = ports[0];
+	env = app.n8nEnv(join(scratch, 'home'), port, ports[1]);
+	await app.importSandboxSetup(bin, env, sandbox, scratch);
+	const workflow = JSON.parse(readFileSync(join(__dirname, 'workflows', 'clara-webhook.json'), 'utf8'));
+	workflow.nodes[0].parameters.secretToken = TOKEN;
+	const file = join(scratch, 'clara-webhook.json');
+	writeFileSync(file, JSON.stringify(workflow));
+	await app.n8nCli(bin, env, ['import:workflow', `--input=${file}`]);
+	await app.activateBeforeStart(bin, env, WORKFLOW);
+	server = app.startN8n(bin, env);
+	// Activation at start-up is what registers the subscriber: wait for it at the sandbox.
+	await app.waitFor('the subscriber registered at the sandbox', async () => mine().some((s) => s.enabled), 120_000, server);
+	session = new app.Rest(base());
+	await session.login();
+}, 900_000);
+
+afterAll(async () => {
+	if (server) await app.stopChild(server);
+	await sandbox?.close();
+	if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+test('activation registered one enabled subscriber for the production URL, with the token and the chosen event', () => {
+	expect(mine()).toHaveLength(1);
+	const [subscriber] = mine();
+	expect(subscriber).toMatchObject({ enabled: true, events: ['CARD_CREATION_REQUEST_CREATED'] });
+	expect(new URL(subscriber.callbackUrl).searchParams.get('token')).toBe(TOKEN);
+});
+
+test('a delivered event starts an execution that uses the event (the card it names is read from Clara)', async () => {
+	const card = sandbox.clara.data.cards[3];
+	const reads = () => sandbox.clara.requestLog.filter((r) => r.method === 'GET' && r.url.includes(`/api/v3/cards/${String(card.uuid)}`)).length;
+	const before = reads();
+	const delivered = await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: card.uuid, requestId: 'req-1' });
+	expect(delivered.map((d) => d.status)).toEqual([200]);
+	await app.waitFor('the execution to read the card', async () => reads() > before, 60_000, server);
+	await app.waitFor('a successful execution', async () => (await app.executionsOf(session, WORKFLOW)).some((e) => e.status === 'success'), 60_000, server);
+	expect(await sandbox.clara.deliver('PAYMENT_PAID')).toEqual([]); // not subscribed: Clara sends nothing
+});
+
+test('a request to the webhook without the token, or with a wrong one, gets 401 and starts nothing', async () => {
+	const count = (await app.executionsOf(session, WORKFLOW)).length;
+	for (const url of [hookUrl(), `${hookUrl()}?token=wrong-${TOKEN.slice(6)}`]) {
+		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: 'CARD_CREATION_REQUEST_CREATED', data: {} }) });
+		expect(res.status).toBe(401);
+		expect(await res.text()).not.toContain(TOKEN);
+	}
+	await new Promise((r) => setTimeout(r, 1_500));
+	expect(await app.executionsOf(session, WORKFLOW)).toHaveLength(count);
+});
+
+test('deactivating the workflow disables the subscriber: Clara delivers nothing more', async () => {
+	await app.deactivateRunning(session, WORKFLOW);
+	await app.waitFor('the subscriber disabled at the sandbox', async () => mine().every((s) => !s.enabled), 30_000, server);
+	expect(mine()).toHaveLength(1);
+	expect(await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: sandbox.clara.data.cards[0].uuid })).toEqual([]);
+});
+
+test('no secret, Clara token, private key or the webhook token in n8n\'s log', () => {
+	const log = server.output.join('');
+	expect(log.length).toBeGreaterThan(1_000);
+	const secrets = [sandbox.clara.clientSecret, ...sandbox.clara.issuedTokens(), TOKEN, ...sandbox.certs.client.key.split('\n').filter((line) => /^[A-Za-z0-9+/=]{40,}$/.test(line))];
+	expect(secrets.filter((s) => log.includes(s)).map((s) => `${s.slice(0, 3)}…`)).toEqual([]);
+});
