@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'crypto';
+import { createHmac, timingSafeEqual } from 'crypto';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { ApiError, InvalidInput, optionalText } from '../transport';
 import { claraApiTest } from './credentialTest';
-import { claraFor } from './transport';
+import { claraFor, readCredentials, type Clara } from './transport';
 import { claraWrite, writeError } from './transport/write';
 
 /**
@@ -14,9 +14,12 @@ import { claraWrite, writeError } from './transport/write';
  * kept in the workflow's static data: the next activation re-enables the same subscriber with the current events
  * instead of piling up new ones.
  *
- * Clara does not sign its deliveries, nor send a secret header (its subscriber has no field for one). So by default
- * the URL given to Clara carries a secret token (`?token=…`), and a request without it is refused with 401 and starts
- * nothing. A token that resolves empty refuses every request: the check never silently switches off.
+ * Clara does not sign its deliveries, nor send a secret header (its subscriber has no field for one). So the URL
+ * given to Clara carries a secret token (`?token=…`), and a request without it is refused with 401 and starts nothing.
+ * By default the token is derived from the credential's client secret and the node's webhook id: nothing to fill
+ * in, and it is never stored in the workflow (a token typed into a parameter is saved with the workflow and with
+ * every execution). A token of one's own can be given instead; one that resolves empty refuses every request: the
+ * check never silently switches off.
  */
 
 /** The events Clara's subscribers page names; others can be typed in. */
@@ -45,8 +48,20 @@ interface Settings {
 
 const CALL = { action: 'the Create Subscriber', permission: 'Webhooks' as const };
 
+/** The token a delivery must bring, when derived: only someone who holds the client secret can compute it. */
+export function derivedToken(clientSecret: string, webhookId: string): string {
+	return createHmac('sha256', clientSecret).update(`n8n-clara-webhook:${webhookId}`).digest('hex').slice(0, 40);
+}
+
+/** The token deliveries must carry, or undefined when not verifying; '' when it resolves empty (refuse all). */
+function expectedToken(mode: unknown, typed: unknown, clientSecret: string | undefined, webhookId: string | undefined): string | undefined {
+	if (mode === 'none') return undefined;
+	if (mode === 'token') return String(typed ?? '').trim();
+	return clientSecret && webhookId ? derivedToken(clientSecret, webhookId) : '';
+}
+
 /** What to register, checked before anything is sent: events, the token, an https URL. */
-function settings(ctx: IHookFunctions): Settings {
+function settings(ctx: IHookFunctions, clara: Clara): Settings {
 	const url = ctx.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n gave this trigger no webhook URL');
 	const chosen = ctx.getNodeParameter('events', []) as string[];
@@ -69,11 +84,17 @@ function settings(ctx: IHookFunctions): Settings {
 			description: "Set n8n's WEBHOOK_URL to the public https address Clara can reach, then activate the workflow again. Nothing was registered at Clara.",
 		});
 	}
-	if (ctx.getNodeParameter('verification', 'token') === 'token') {
-		const token = String(ctx.getNodeParameter('secretToken', '') ?? '').trim();
-		if (token.length < MIN_TOKEN_LENGTH) {
+	const mode = ctx.getNodeParameter('verification', 'derived');
+	const token = expectedToken(mode, mode === 'token' ? ctx.getNodeParameter('secretToken', '') : '', clara.credentials.clientSecret, ctx.getNode().webhookId);
+	if (token !== undefined) {
+		if (mode === 'token' && token.length < MIN_TOKEN_LENGTH) {
 			throw new NodeOperationError(ctx.getNode(), token ? `The Secret Token is too short (${token.length} characters)` : 'The Secret Token is empty', {
 				description: `Fill Secret Token with at least ${MIN_TOKEN_LENGTH} random characters (or fix the expression that gives it). Without it every delivery would be refused, so nothing was registered at Clara.`,
+			});
+		}
+		if (!token) {
+			throw new NodeOperationError(ctx.getNode(), 'No token can be derived: the credential has no client secret (or n8n gave the node no webhook id)', {
+				description: 'Fill Client Secret in the Clara credential. Nothing was registered at Clara.',
 			});
 		}
 		target.searchParams.set('token', token);
@@ -150,11 +171,16 @@ export class ClaraWebhookTrigger implements INodeType {
 				name: 'verification',
 				type: 'options',
 				options: [
-					{ name: 'Secret Token in the URL Given to Clara', value: 'token', description: 'Requests without the token get 401 and start nothing' },
+					{
+						name: 'Token Derived From the Credential',
+						value: 'derived',
+						description: 'Computed from the client secret and this node; nothing to fill in, never stored in the workflow. After changing the client secret, deactivate and activate the workflow.',
+					},
+					{ name: 'Secret Token of Your Own', value: 'token', description: 'Typed below; n8n saves it with the workflow' },
 					{ name: 'None (Not Recommended)', value: 'none', description: 'Anyone who learns the URL can start the workflow' },
 				],
-				default: 'token',
-				description: 'Clara does not sign its deliveries, so the URL it is given carries a secret token that every delivery must bring back',
+				default: 'derived',
+				description: 'Clara does not sign its deliveries, so the URL it is given carries a secret token that every delivery must bring back; requests without it get 401 and start nothing',
 			},
 			{
 				displayName: 'Secret Token',
@@ -163,7 +189,7 @@ export class ClaraWebhookTrigger implements INodeType {
 				typeOptions: { password: true },
 				required: true,
 				default: '',
-				description: 'At least 16 random characters. Keep it out of the workflow with an expression such as {{ $env.CLARA_WEBHOOK_TOKEN }}. If it resolves empty, every request is refused.',
+				description: 'At least 16 random characters. If it resolves empty (e.g. an expression that gives nothing), every request is refused.',
 				displayOptions: { show: { verification: ['token'] } },
 			},
 			{
@@ -189,8 +215,8 @@ export class ClaraWebhookTrigger implements INodeType {
 				const url = this.getNodeWebhookUrl('default')!;
 				const known = state(this)[url];
 				if (!known) return false;
-				const wanted = settings(this);
 				const clara = await claraFor(this);
+				const wanted = settings(this, clara);
 				const call = { action: 'the Update Subscriber', permission: 'Webhooks' as const };
 				try {
 					await claraWrite(this, clara, {
@@ -214,8 +240,8 @@ export class ClaraWebhookTrigger implements INodeType {
 
 			async create(this: IHookFunctions): Promise<boolean> {
 				const url = this.getNodeWebhookUrl('default')!;
-				const wanted = settings(this);
 				const clara = await claraFor(this);
+				const wanted = settings(this, clara);
 				let answer: unknown;
 				try {
 					({ body: answer } = await claraWrite(this, clara, {
@@ -271,11 +297,25 @@ export class ClaraWebhookTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const res = this.getResponseObject();
-		if (this.getNodeParameter('verification', 'token') === 'token') {
-			const expected = String(this.getNodeParameter('secretToken', '') ?? '').trim();
+		const mode = this.getNodeParameter('verification', 'derived');
+		if (mode !== 'none') {
+			let clientSecret: string | undefined;
+			if (mode === 'derived') {
+				try {
+					clientSecret = readCredentials(await this.getCredentials('claraApi')).clientSecret;
+				} catch {
+					clientSecret = undefined;
+				}
+			}
+			const expected = expectedToken(mode, mode === 'token' ? this.getNodeParameter('secretToken', '') : '', clientSecret, this.getNode().webhookId);
 			if (!expected) {
-				// Fail closed: an empty token (an expression that resolves to nothing) must not mean "no check".
-				res.status(401).json({ message: "This trigger's Secret Token is empty, so it refuses every request. Fill it and activate the workflow again." });
+				// Fail closed: an empty token (an expression that resolves to nothing, a credential without its secret)
+				// must not mean "no check".
+				res.status(401).json({
+					message: mode === 'token'
+						? "This trigger's Secret Token is empty, so it refuses every request. Fill it and activate the workflow again."
+						: "This trigger cannot derive its token (the Clara credential has no client secret), so it refuses every request.",
+				});
 				return { noWebhookResponse: true };
 			}
 			const given = this.getQueryData() as IDataObject;

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject } from 'n8n-workflow';
-import { ClaraWebhookTrigger } from '../../nodes/Clara/ClaraWebhookTrigger.node';
+import { ClaraWebhookTrigger, derivedToken } from '../../nodes/Clara/ClaraWebhookTrigger.node';
 import { ClaraApi } from '../../credentials/ClaraApi.credentials';
 import { closeAllAgents } from '../../nodes/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
@@ -190,6 +190,42 @@ describe('deliveries are checked: Clara does not sign them, so the URL carries a
 		expect(delivered.filter((d) => d.callbackUrl === mine.callbackUrl).map((d) => d.status)).toEqual([401]);
 		expect(fired).toEqual([]);
 		await lifecycle('delete', staticData);
+	});
+});
+
+describe('the default token: derived from the credential, never stored', () => {
+	const derived = (extra: IDataObject = {}) => ({ ...parameters(extra), verification: 'derived', secretToken: undefined });
+	const expected = () => derivedToken(sandbox.clara.clientSecret, 'harness-webhook-id');
+	const deliver = (query: Record<string, string>, creds: IDataObject = claraCredentials(sandbox)) =>
+		callWebhook({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: derived(), request: { body: { event: 'PAYMENT_PAID' }, query } });
+
+	test('activation puts the derived token in the URL given to Clara; only that token is accepted', async () => {
+		leaks.watch(expected());
+		const staticData: IDataObject = {};
+		const creds = claraCredentials(sandbox);
+		await runWebhookMethod({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: derived(), method: 'create', staticData, webhookBaseUrl: `${base}/webhook` });
+		const mine = subscribers().at(-1)!;
+		expect(new URL(mine.callbackUrl).searchParams.get('token')).toBe(expected());
+		expect(expected()).toMatch(/^[0-9a-f]{40}$/);
+		expect(JSON.stringify(staticData)).not.toContain(expected());
+		const ok = await deliver({ token: expected() });
+		leaks.collect(ok.response, ok.result);
+		expect(ok.result.workflowData?.[0]).toHaveLength(1);
+		expect((await deliver({ token: derivedToken('another-secret', 'harness-webhook-id') })).response.statusCode).toBe(401);
+		expect((await deliver({})).response.statusCode).toBe(401);
+		await runWebhookMethod({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: derived(), method: 'delete', staticData, webhookBaseUrl: `${base}/webhook` });
+		expect(mine.enabled).toBe(false);
+	});
+
+	test('a credential without its client secret: no token can be derived, so every request is refused (and activation too)', async () => {
+		const noSecret = claraCredentials(sandbox, { clientSecret: '' });
+		const { response, result } = await deliver({ token: derivedToken('', 'harness-webhook-id') }, noSecret);
+		expect(response).toMatchObject({ statusCode: 401, body: { message: expect.stringMatching(/cannot derive its token/) } });
+		expect(result.workflowData).toBeUndefined();
+		await expect(
+			runWebhookMethod({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: noSecret }, parameters: derived(), method: 'create', staticData: {}, webhookBaseUrl: `${base}/webhook` }),
+		).rejects.toThrow(/No token can be derived: the credential has no client secret/);
+		expect(sandbox.clara.counters.requests).toBe(0);
 	});
 });
 

@@ -5,9 +5,10 @@
  * n8n's REST API (the editor's switch) disables the subscriber, so Clara delivers nothing more. `npm run test:n8n`.
  */
 import type { ChildProcess } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { derivedToken } from '../../nodes/Clara/ClaraWebhookTrigger.node';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as app from '../../scripts/n8n/app';
 
@@ -15,7 +16,8 @@ jest.setTimeout(240_000);
 
 const WORKFLOW = 'tstClaraWebhook01';
 const WEBHOOK_ID = '3f7c2d9e-5b1a-4c8e-9d0f-1a2b3c4d5e6f';
-const TOKEN = `tok-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}-real-n8n`;
+/** The trigger's default: a token derived from the credential's client secret, never stored in the workflow. */
+let TOKEN = '';
 
 let sandbox: Sandbox;
 let bin: string;
@@ -37,11 +39,8 @@ beforeAll(async () => {
 	port = ports[0];
 	env = app.n8nEnv(join(scratch, 'home'), port, ports[1]);
 	await app.importSandboxSetup(bin, env, sandbox, scratch);
-	const workflow = JSON.parse(readFileSync(join(__dirname, 'workflows', 'clara-webhook.json'), 'utf8'));
-	workflow.nodes[0].parameters.secretToken = TOKEN;
-	const file = join(scratch, 'clara-webhook.json');
-	writeFileSync(file, JSON.stringify(workflow));
-	await app.n8nCli(bin, env, ['import:workflow', `--input=${file}`]);
+	TOKEN = derivedToken(sandbox.clara.clientSecret, WEBHOOK_ID);
+	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(__dirname, 'workflows', 'clara-webhook.json')}`]);
 	await app.activateBeforeStart(bin, env, WORKFLOW);
 	server = app.startN8n(bin, env);
 	// Activation at start-up is what registers the subscriber: wait for it at the sandbox.
@@ -56,7 +55,7 @@ afterAll(async () => {
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-test('activation registered one enabled subscriber for the production URL, with the token and the chosen event', () => {
+test('activation registered one enabled subscriber for the production URL, with the derived token and the chosen event', () => {
 	expect(mine()).toHaveLength(1);
 	const [subscriber] = mine();
 	expect(subscriber).toMatchObject({ enabled: true, events: ['CARD_CREATION_REQUEST_CREATED'] });
@@ -76,7 +75,7 @@ test('a delivered event starts an execution that uses the event (the card it nam
 
 test('a request to the webhook without the token, or with a wrong one, gets 401 and starts nothing', async () => {
 	const count = (await app.executionsOf(session, WORKFLOW)).length;
-	for (const url of [hookUrl(), `${hookUrl()}?token=wrong-${TOKEN.slice(6)}`]) {
+	for (const url of [hookUrl(), `${hookUrl()}?token=${derivedToken('another-secret', WEBHOOK_ID)}`]) {
 		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: 'CARD_CREATION_REQUEST_CREATED', data: {} }) });
 		expect(res.status).toBe(401);
 		expect(await res.text()).not.toContain(TOKEN);
@@ -92,8 +91,10 @@ test('deactivating the workflow disables the subscriber: Clara delivers nothing 
 	expect(await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: sandbox.clara.data.cards[0].uuid })).toEqual([]);
 });
 
-test('no secret, Clara token, private key or the webhook token in n8n\'s log', () => {
-	const log = server.output.join('');
+test('no secret, Clara token, private key or the webhook token in n8n\'s log or in the executions it stored', async () => {
+	const stored = await Promise.all((await app.executionsOf(session, WORKFLOW)).map(async (e) => JSON.stringify(await session.call('GET', `/rest/executions/${e.id}`))));
+	expect(stored.join('')).toContain('CARD_CREATION_REQUEST_CREATED'); // it really looked at the run's data
+	const log = server.output.join('') + stored.join('\n');
 	expect(log.length).toBeGreaterThan(1_000);
 	const secrets = [sandbox.clara.clientSecret, ...sandbox.clara.issuedTokens(), TOKEN, ...sandbox.certs.client.key.split('\n').filter((line) => /^[A-Za-z0-9+/=]{40,}$/.test(line))];
 	expect(secrets.filter((s) => log.includes(s)).map((s) => `${s.slice(0, 3)}…`)).toEqual([]);
