@@ -202,29 +202,20 @@ export class Rest {
 	}
 }
 
-/** The major version of the n8n under test (N8N_VERSION, as scripts/n8n/install.sh reads it). */
-export const n8nMajor = () => Number((process.env.N8N_VERSION ?? '2.8.4').split('.')[0]);
-
 /**
- * Mark a workflow active before `n8n start`, which then activates it (its triggers' webhookMethods run then):
- * 2.x publishes it, 1.x has no publish and sets it active.
+ * Activate / deactivate a workflow through the running server's REST API, as the editor's switch does, so that its
+ * webhook triggers' checkExists/create and delete run in that server. (A CLI change to the database reaches a running
+ * server only at its next start; on n8n 1.123 a workflow made active by `update:workflow --active=true` has no
+ * active version, and one imported with the CLI no version history, so deactivating them then removes nothing.)
+ * Both routes exist in 1.123 and 2.x; the workflow should have been saved through REST (POST /rest/workflows).
  */
-export async function activateBeforeStart(bin: string, env: NodeJS.ProcessEnv, id: string) {
-	await n8nCli(bin, env, n8nMajor() >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
+export async function activateRunning(session: Rest, id: string) {
+	const workflow = await session.call<{ versionId: string }>('GET', `/rest/workflows/${id}`);
+	await session.call('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.versionId });
 }
 
-/**
- * Deactivate a workflow through the running server's REST API, as the editor's switch does, so that its webhook
- * triggers' delete runs (a CLI change to the database would not reach the running server): 2.x has a deactivate
- * route, 1.x takes `active: false` with the current version id.
- */
 export async function deactivateRunning(session: Rest, id: string) {
-	if (n8nMajor() >= 2) {
-		await session.call('POST', `/rest/workflows/${id}/deactivate`, {});
-		return;
-	}
-	const workflow = await session.call<{ versionId: string }>('GET', `/rest/workflows/${id}`);
-	await session.call('PATCH', `/rest/workflows/${id}`, { active: false, versionId: workflow.versionId });
+	await session.call('POST', `/rest/workflows/${id}/deactivate`, {});
 }
 
 /** The workflow's executions the running server lists (newest first), with their status. */

@@ -1,11 +1,11 @@
 /**
  * The Clara Webhook Trigger in the real n8n app (the packed package installed as a user would, N8N_VERSION or
- * 2.8.4): activating the workflow registers a subscriber at the sandbox, an event the sandbox delivers starts an
- * execution that uses the event's data, a delivery without the token starts nothing, and deactivating it through
- * n8n's REST API (the editor's switch) disables the subscriber, so Clara delivers nothing more. `npm run test:n8n`.
+ * 2.8.4): activating the workflow through n8n's REST API (the editor's switch) registers a subscriber at the sandbox, an event the sandbox delivers starts an
+ * execution that uses the event's data, a delivery without the token starts nothing, and deactivating it the same way
+ * disables the subscriber, so Clara delivers nothing more. `npm run test:n8n`.
  */
 import type { ChildProcess } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { derivedToken } from '../../nodes/Clara/ClaraWebhookTrigger.node';
@@ -14,7 +14,8 @@ import * as app from '../../scripts/n8n/app';
 
 jest.setTimeout(240_000);
 
-const WORKFLOW = 'tstClaraWebhook01';
+/** The workflow's id, as n8n gives it when the workflow is saved. */
+let WORKFLOW = '';
 const WEBHOOK_ID = '3f7c2d9e-5b1a-4c8e-9d0f-1a2b3c4d5e6f';
 /** The trigger's default: a token derived from the credential's client secret, never stored in the workflow. */
 let TOKEN = '';
@@ -40,13 +41,18 @@ beforeAll(async () => {
 	env = app.n8nEnv(join(scratch, 'home'), port, ports[1]);
 	await app.importSandboxSetup(bin, env, sandbox, scratch);
 	TOKEN = derivedToken(sandbox.clara.clientSecret, WEBHOOK_ID);
-	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(__dirname, 'workflows', 'clara-webhook.json')}`]);
-	await app.activateBeforeStart(bin, env, WORKFLOW);
 	server = app.startN8n(bin, env);
-	// Activation at start-up is what registers the subscriber: wait for it at the sandbox.
-	await app.waitFor('the subscriber registered at the sandbox', async () => mine().some((s) => s.enabled), 120_000, server);
 	session = new app.Rest(base());
-	await session.login();
+	// Readiness says ok before the REST routes are mounted: wait for the login itself.
+	await app.waitFor('a login to n8n\'s REST API', async () => (await session.login(), true), 120_000, server);
+	// Saved as the editor saves it (REST, which also records the version that activation publishes; a workflow
+	// imported with the CLI has no version history on n8n 1.123, and its deactivation then fails).
+	const { id: _id, ...definition } = JSON.parse(readFileSync(join(__dirname, 'workflows', 'clara-webhook.json'), 'utf8'));
+	WORKFLOW = (await session.call<{ id: string }>('POST', '/rest/workflows', definition)).id;
+	expect(mine()).toEqual([]);
+	// The editor's switch: activation is what registers the subscriber.
+	await app.activateRunning(session, WORKFLOW);
+	await app.waitFor('the subscriber registered at the sandbox', async () => mine().some((s) => s.enabled), 60_000, server);
 }, 900_000);
 
 afterAll(async () => {
