@@ -386,5 +386,7 @@ export function printClara(sandbox: { clara: ClaraSandbox }, dir: string) {
   Tax Identifier: empty (= ${c.entities[0]}), or ${c.entities.slice(1).join(', ')}; any other answers 403
   Base URL Override: ${c.url}/{country}
   To see the errors: foreign.crt/.key → HTTP 406, expired.crt/.key → HTTP 406 (expired), no certificate → HTTP 511
+  Writes (cards, users, groups) and webhook subscribers: allowed (${[...c.grants].join(', ')}); a Clara Webhook Trigger's
+  subscriber is registered here when its workflow is activated
 `);
 }
