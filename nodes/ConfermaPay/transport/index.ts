@@ -11,6 +11,8 @@ import {
 	tokens,
 	type ApiClient,
 	type Explained,
+	httpsUrl,
+	InvalidInput,
 	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
@@ -19,8 +21,8 @@ import {
 
 export const CERT = { baseUrl: 'https://api.cert-confermapay.com', tokenUrl: 'https://assure.cert-confermapay.com/token' };
 export const DEPLOYMENTS = '/deployments/v1/deployments';
-/** The largest page the sandbox takes; Conferma's own limit is not published (a guess, see sandbox/conferma.ts). */
-export const MAX_PAGE_SIZE = 100;
+/** Conferma's page sizes: `PageSize` from 10 to 1000 (confermapay.readme.io/reference/pagination). */
+export const PAGE_SIZE = { min: 10, max: 1000 };
 
 export interface ConfermaCredentials {
 	environment: 'cert' | 'production';
@@ -54,8 +56,13 @@ export function credentialProblem(c: ConfermaCredentials): string | undefined {
 	if (c.environment === 'production' && (!c.baseUrl || !c.tokenUrl)) {
 		return 'Production runs on your company\'s own Conferma host: fill Base URL and Token URL in the credential with the addresses Conferma gave you';
 	}
-	for (const [label, url] of [['Base URL', c.baseUrl], ['Token URL', c.tokenUrl]]) {
-		if (!/^https:\/\/[^/\s]+/i.test(url)) return `${label} "${url.slice(0, 80)}" is not an https:// address`;
+	// The token request carries the client secret and every API call the token: never over plain HTTP.
+	try {
+		httpsUrl(c.baseUrl, 'Base URL', { required: true });
+		httpsUrl(c.tokenUrl, 'Token URL', { required: true });
+	} catch (error) {
+		if (error instanceof InvalidInput) return `${error.message} in the Conferma Pay credential. ${error.description ?? ''}`.trim();
+		throw error;
 	}
 	return undefined;
 }
@@ -194,12 +201,25 @@ export class ConfermaPay {
 		return this.call({ method: 'GET', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}` });
 	}
 
-	/** Get Many: pages of up to 100, the first says how many there are, the rest 4 at a time. */
-	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
+	/**
+	 * A paged Conferma list: zero-based `PageNumber`, `PageSize` 10–1000, answer `{totalItems, totalPages, pageNumber,
+	 * pageSize, items}`. The first page says how many there are; the rest are read 4 at a time.
+	 */
+	private pages(path: string, query: IDataObject, idKey: string, options: { returnAll: boolean; limit: number }) {
 		return collectPages(
-			(page, size) => this.call({ method: 'GET', path: DEPLOYMENTS, query: { ...filters, pageNumber: page + 1, pageSize: size } as HttpRequest['query'] }),
-			{ ...options, maxPageSize: MAX_PAGE_SIZE, service: 'Conferma', keys: ['items', 'deployments', 'data'] },
+			(page, size) => this.call({ method: 'GET', path, query: { ...query, PageNumber: page, PageSize: size } as HttpRequest['query'] }),
+			{ ...options, minPageSize: PAGE_SIZE.min, maxPageSize: PAGE_SIZE.max, service: 'Conferma', keys: ['items'], idKey },
 		);
+	}
+
+	/** Get Many deployments. */
+	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
+		return this.pages(DEPLOYMENTS, filters, 'deploymentId', options);
+	}
+
+	/** A deployment's invoices. */
+	invoices(id: string, options: { returnAll: boolean; limit: number }) {
+		return this.pages(`${DEPLOYMENTS}/${encodeURIComponent(id)}/invoices`, {}, 'invoiceId', options);
 	}
 
 	/**
@@ -212,7 +232,14 @@ export class ConfermaPay {
 
 	amend(id: string, body: IDataObject, timeoutMs?: number) {
 		return this.call(
-			{ method: 'PUT', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`, json: body, idempotent: false, action: 'the Amend Deployment', howToCheck: 'Get the deployment and compare it with the changes before running the Amend again.' },
+			{
+				method: 'PUT',
+				path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`,
+				json: body,
+				idempotent: false,
+				action: `the Amend of deployment ${id}`,
+				howToCheck: `Before running it again, Get deployment ${id} and compare its amount, dates and references with the changes: if they are there, the Amend took effect.`,
+			},
 			timeoutMs,
 		);
 	}
