@@ -102,7 +102,7 @@ export class ConfermaPayTrigger implements INodeType {
 		};
 		const options = this.getNodeParameter('options', {}) as { headerName?: string; headerValue?: string };
 		const headerName = String(options.headerName ?? '').trim();
-		const headerValue = String(options.headerValue ?? '');
+		const headerValue = String(options.headerValue ?? '').trim();
 		// Fails closed: half a configuration (a name without a value, or the reverse) means a check was wanted.
 		if (headerName || headerValue) {
 			if (!headerName || !headerValue) {
