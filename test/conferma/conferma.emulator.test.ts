@@ -108,6 +108,22 @@ describe('deployments', () => {
 		expect(bta.body.details).toEqual([{ field: 'clientAccountCode.type', issue: 'must be one of CLIENTID, CAC' }]);
 	});
 
+	test('contract: amount, payment-range — an amount of 0, a currency that is not 3 letters, an impossible date and a range that ends first are refused', async () => {
+		const res = await call(DEPLOYMENTS, {
+			method: 'POST',
+			body: { ...valid(), deploymentAmount: { amount: 0, currencyCode: 'pounds' }, paymentRange: { startDate: '2026-02-30', endDate: '2026-01-01' } },
+		});
+		expect(res.body.details.map((d: Json) => d.field).sort()).toEqual(['deploymentAmount.amount', 'deploymentAmount.currencyCode', 'paymentRange.startDate']);
+		const backwards = await call(DEPLOYMENTS, { method: 'POST', body: { ...valid(), paymentRange: { startDate: '2026-05-03', endDate: '2026-05-01' } } });
+		expect(backwards.body.details).toEqual([{ field: 'paymentRange.endDate', issue: 'must not be before startDate' }]);
+	});
+
+	test('contract: amend — PUT merges the given fields; the ones Conferma sets (deploymentId, status) are not changed by a body', async () => {
+		const d = [...conferma.deployments.values()].find((x) => x.status === 'Deployed')!;
+		const res = await call(`${DEPLOYMENTS}/${d.deploymentId}`, { method: 'PUT', body: { deploymentId: 1, status: 'Cancelled', supplierReference: 'AMENDED-1' } });
+		expect(res).toMatchObject({ status: 200, body: { deploymentId: d.deploymentId, status: 'Deployed', supplierReference: 'AMENDED-1', consumerReference: d.consumerReference } });
+	});
+
 	test('contract: invoices — a deployment\'s invoices are a paged list; an unknown deployment is 404', async () => {
 		const [id, list] = [...conferma.invoices.entries()].find(([, l]) => l.length > 20)!;
 		const page = await call(`${DEPLOYMENTS}/${id}/invoices?PageNumber=2&PageSize=10`);

@@ -162,7 +162,7 @@ describe('deployments', () => {
 		expect(json(res)[0]).toMatchObject({ clientAccountCode: { type: 'CAC', value: 'ACMEEUR' }, supplier: { name: 'Sandbox Hotel', address: { city: 'Paris' } } });
 	});
 
-	test('Create refused by Conferma (EVAL000): the error names each field and what is wrong with it', async () => {
+	test('contract: errors — Create refused by Conferma (EVAL000): the error names each field and what is wrong with it', async () => {
 		// An unknown card pool is something only Conferma can know.
 		const res = await run(create({ clientAccountCodeValue: '999' }), { items: [{ ref: 'N8N-BAD' }], continueOnFail: true });
 		const out = json(res)[0];
@@ -254,7 +254,7 @@ describe('deployments', () => {
 
 	test('contract: amend-cancelled — a cancelled deployment (field named), an unknown id', async () => {
 		const cancelled = [...conferma().deployments.values()].find((d) => d.status === 'Cancelled')!.deploymentId;
-		const amend = async (deploymentId: unknown, updateFields: IDataObject) =>
+		const amend = async (deploymentId: string | number, updateFields: IDataObject) =>
 			json(await run({ resource: 'deployment', operation: 'amend', deploymentId, updateFields }, { items: [{}], continueOnFail: true }))[0].error;
 		expect(await amend(cancelled, { amount: 5 })).toMatch(/HTTP 400 EVAL000\): status: a cancelled deployment cannot be amended/);
 		expect(await amend('999999999', { amount: 5 })).toMatch(/found no deployment/);
@@ -262,8 +262,15 @@ describe('deployments', () => {
 	});
 });
 
+test('contract: cancel — the node offers no Cancel: Deployment has Amend, Create, Get and Get Many; Invoice has Get Many', () => {
+	const operations = (resource: string) =>
+		node.description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))!.options!.map((o) => (o as { value: string }).value);
+	expect(operations('deployment')).toEqual(['amend', 'create', 'get', 'getAll']);
+	expect(operations('invoice')).toEqual(['getAll']);
+});
+
 describe('invoices', () => {
-	const invoices = (deploymentId: unknown, more: IDataObject = {}) => ({ resource: 'invoice', operation: 'getAll', deploymentId, returnAll: true, ...more });
+	const invoices = (deploymentId: string, more: IDataObject = {}) => ({ resource: 'invoice', operation: 'getAll', deploymentId, returnAll: true, ...more });
 	const withMany = () => [...conferma().invoices.entries()].find(([, list]) => list.length > 20)!;
 
 	test('contract: invoices — Get Many of a deployment: every invoice once, from the zero-based first page', async () => {
@@ -325,7 +332,7 @@ describe('more than one page (2,050 deployments)', () => {
 });
 
 describe('one token per platform', () => {
-	test('20 executions at once, 25 items each: exactly 1 token request and 0 responses of 401', async () => {
+	test('contract: token-revokes — 20 executions at once, 25 items each: exactly 1 token request and 0 responses of 401', async () => {
 		conferma().faults.latencyMs = 5;
 		const runs = await Promise.all(Array.from({ length: 20 }, () => run(get(), { items: idItems(25) })));
 		expect(runs.every((r) => !r.error && r.items.length === 25)).toBe(true);
@@ -334,7 +341,7 @@ describe('one token per platform', () => {
 		expect(custom().reads).toBe(500);
 	});
 
-	test('revoked mid-run by another client: exactly one new token, the 401s replayed, every item succeeds', async () => {
+	test('contract: auth — revoked mid-run by another client: exactly one new token, the 401s replayed, every item succeeds', async () => {
 		conferma().faults.latencyMs = 40;
 		const pending = Promise.all(Array.from({ length: 4 }, () => run(get(), { items: idItems(25) })));
 		await until(() => (custom().reads ?? 0) >= 16); // requests with the first token are in flight now
@@ -394,7 +401,7 @@ describe('credential', () => {
 	const credentialTest = (overrides: IDataObject = {}) =>
 		node.methods.credentialTest.confermaPayApiTest.call({} as never, { id: 'c', name: 'Conferma', type: 'confermaPayApi', data: credentials(overrides) as never });
 
-	test('good values pass', async () => {
+	test('contract: token — good values pass', async () => {
 		expect(await credentialTest()).toEqual({ status: 'OK', message: expect.stringMatching(/platform "n8n-sandbox-platform" reads deployments/) });
 	});
 

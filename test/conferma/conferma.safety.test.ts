@@ -87,7 +87,7 @@ const create = {
 };
 
 describe('bad input is refused before anything is sent', () => {
-	test('Create: amounts, currencies, dates, ranges, card pools, supplier, references, options (26 cases)', async () => {
+	test('contract: amount, payment-range, client-account-code — Create: amounts, currencies, dates, ranges, card pools, supplier, references, options (26 cases)', async () => {
 		await refusedLocally(create, [
 			{ item: { amount: 0 }, error: /^Amount must be an amount greater than 0/ },
 			{ item: { amount: -25 }, error: /^Amount must be an amount greater than 0/ },
@@ -126,7 +126,7 @@ describe('bad input is refused before anything is sent', () => {
 	});
 
 	test('ids that are not one deployment number: Get, Amend and Invoices send nothing (9 cases each)', async () => {
-		const bad: Array<[unknown, RegExp]> = [
+		const bad: Array<[string, RegExp]> = [
 			['', /^Deployment ID is empty/],
 			['.', /^Deployment ID "\." is not a single id/],
 			['..', /^Deployment ID "\.\." is not a single id/],

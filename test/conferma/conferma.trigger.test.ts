@@ -64,7 +64,7 @@ test('contract: webhook-payload — ids are taken only as the integers Conferma 
 test('fails closed: a header name with an empty value (typed or from an expression) refuses every request with 500', async () => {
 	for (const headerValue of ['', '={{ "" }}', '={{ ["", " "][0] }}']) {
 		const options = { options: { headerName: 'X-Conferma-Secret', headerValue } };
-		for (const headers of [{}, { 'x-conferma-secret': '' }, { 'x-conferma-secret': 'anything' }]) {
+		for (const headers of [{}, { 'x-conferma-secret': '' }, { 'x-conferma-secret': 'anything' }] as Array<Record<string, string>>) {
 			const { result, response } = await deliver(cardAuthorisation('1'), options, headers);
 			expect(result.workflowData).toBeUndefined();
 			expect(response).toMatchObject({ statusCode: 500, body: { message: expect.stringMatching(/Required Header Value is empty, so it refuses every request: set it in the node/) } });
@@ -94,7 +94,7 @@ test('with a required header, a request without the right value gets 401 and sta
 	expect(right.result.workflowData?.[0]).toHaveLength(1);
 });
 
-test("the sandbox's notification sender reaches the trigger over HTTP: 98 fires, 12 is acknowledged only", async () => {
+test("contract: webhook-delivery — the sandbox's notification sender reaches the trigger over HTTP: 98 fires, 12 is acknowledged only", async () => {
 	const fired: IDataObject[] = [];
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];

@@ -85,8 +85,8 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 		expect(sandbox.clevertap.counters.custom.uploadedRecords - before).toBe(3);
 	});
 
-	test('Conferma report: every active deployment counted once, with one token', async () => {
-		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Active');
+	test('Conferma report: every deployed card counted once, with one token', async () => {
+		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Deployed');
 		const tokensBefore = sandbox.conferma.counters.tokenRequests;
 		const run = await execute('exConfermaReport');
 		const totals = app.outputOf(run, 'Totals by Account and Currency');
