@@ -57,12 +57,14 @@ export function credentialProblem(c: ConfermaCredentials): string | undefined {
 		return 'Production runs on your company\'s own Conferma host: fill Base URL and Token URL in the credential with the addresses Conferma gave you';
 	}
 	// The token request carries the client secret and every API call the token: never over plain HTTP.
+	return notHttps(c.baseUrl, 'Base URL') ?? notHttps(c.tokenUrl, 'Token URL');
+}
+
+function notHttps(url: string, field: string): string | undefined {
 	try {
-		httpsUrl(c.baseUrl, 'Base URL', { required: true });
-		httpsUrl(c.tokenUrl, 'Token URL', { required: true });
+		httpsUrl(url, field, { required: true });
 	} catch (error) {
-		if (error instanceof InvalidInput) return `${error.message} in the Conferma Pay credential. ${error.description ?? ''}`.trim();
-		throw error;
+		return error instanceof InvalidInput ? `${error.message} in the Conferma Pay credential. ${error.description ?? ''}`.trim() : String(error);
 	}
 	return undefined;
 }

@@ -67,13 +67,15 @@ export const timeoutOf = (value: unknown) => integer(value, 'Timeout', { min: 1,
 export function extraFields(value: unknown): IDataObject {
 	if (value === undefined || value === null || value === '') return {};
 	let parsed = value;
+	let unreadable: string | undefined;
 	if (typeof value === 'string') {
 		try {
 			parsed = JSON.parse(value);
 		} catch (error) {
-			throw new InvalidInput('Extra Fields', `Extra Fields is not valid JSON: ${(error as Error).message}`, 'Write a JSON object, e.g. {"travellers": [{"firstName": "Alex"}]}.');
+			unreadable = (error as Error).message;
 		}
 	}
+	if (unreadable !== undefined) throw new InvalidInput('Extra Fields', `Extra Fields is not valid JSON: ${unreadable}`, 'Write a JSON object, e.g. {"travellers": [{"firstName": "Alex"}]}.');
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
 		throw new InvalidInput('Extra Fields', 'Extra Fields must be a JSON object, e.g. {"travellers": [{"firstName": "Alex"}]}', 'Write the fields inside { }.');
 	}
