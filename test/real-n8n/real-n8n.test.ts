@@ -180,6 +180,9 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 				expect(await icon.text()).toMatch(/^<svg|<\?xml/);
 			}
 		}
+		// Conferma's invoices (a deployment's paged list) are an operation of the Conferma Pay node.
+		const conferma = types.find((t) => t.name === `${app.PACKAGE}.confermaPay`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }> }> };
+		expect(conferma.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value)).toEqual(['deployment', 'invoice']);
 		const credentialTypes = await session.call<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentialTypes.map((c) => c.name)).toEqual(expect.arrayContaining(['claraApi', 'claroFaceMatchApi', 'cleverTapApi', 'confermaPayApi']));
 	});
