@@ -8,7 +8,10 @@ import { createServer, type Server } from 'http';
 import type { IDataObject } from 'n8n-workflow';
 import { ConfermaPayApi } from '../../credentials/ConfermaPayApi.credentials';
 import { ConfermaPay } from '../../nodes/ConfermaPay/ConfermaPay.node';
-import { closeAllAgents, MemoryTokenStore, tokens } from '../../nodes/transport';
+import { lookup } from 'dns';
+import type { LookupFunction } from 'net';
+import { ConfermaPay as ConfermaPayClient, readCredentials } from '../../nodes/ConfermaPay/transport';
+import { closeAllAgents, MemoryTokenStore, tokens, type EgressFilter } from '../../nodes/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { confermaCredentials } from '../../sandbox/credentials';
 import { runNode, type RunNodeResult } from '../harness/n8n';
@@ -239,6 +242,19 @@ describe('no secret over plain HTTP', () => {
 		expect(received).toEqual([]);
 		expect(conferma().counters.requests).toBe(0);
 	});
+});
+
+test("n8n's egress policy (n8n ≥ 2.41) is applied to the token request and the API: a refused origin gets nothing", async () => {
+	const validated: string[] = [];
+	const egress: EgressFilter = {
+		validateUrl: async (url) => (validated.push(url), { ok: false, error: new Error('The IP address 127.0.0.1 is blocked') }),
+		createSecureLookup: () => lookup as unknown as LookupFunction,
+	};
+	const client = new ConfermaPayClient(readCredentials(confermaCredentials(sandbox) as never), undefined, undefined, egress);
+	const error = await client.get(ids()[0]).catch((e) => client.toNodeError({ getNode: () => ({ id: 'n', name: 'Conferma Pay', type: 'confermaPay', typeVersion: 1, position: [0, 0], parameters: {} }) }, e));
+	expect(error.message).toMatch(/outbound network policy does not allow/);
+	expect(validated[0]).toMatch(/\/token$/);
+	expect(conferma().counters.requests).toBe(0);
 });
 
 describe('a Create or Amend without a clear answer: sent once, may have taken effect, how to check', () => {

@@ -5,11 +5,13 @@ import {
 	bearer,
 	callApi,
 	collectPages,
+	egressOf,
 	requestToken,
 	tokenCacheKey,
 	toNodeError,
 	tokens,
 	type ApiClient,
+	type EgressFilter,
 	type Explained,
 	httpsUrl,
 	InvalidInput,
@@ -157,6 +159,8 @@ export class ConfermaPay {
 		readonly credentials: ConfermaCredentials,
 		private readonly signal?: AbortSignal,
 		log?: (message: string) => void,
+		/** n8n's egress policy, where the instance has one (n8n ≥ 2.41). */
+		private readonly egress?: EgressFilter,
 	) {
 		this.errors = confermaErrors(credentials);
 		this.tls = { ca: credentials.caCertificate };
@@ -165,7 +169,7 @@ export class ConfermaPay {
 			tokenKey: tokenCacheKey({ tokenUrl: credentials.tokenUrl, clientId: credentials.clientId, scope: credentials.platformKeyName, secret: credentials.clientSecret }),
 			fetchToken: () => this.requestToken(),
 			authorize: bearer,
-			send: { tls: this.tls },
+			send: { tls: this.tls, egress },
 			secrets: this.secrets,
 			log,
 			sharedTokenRequired: SHARED_TOKEN_REQUIRED,
@@ -183,7 +187,7 @@ export class ConfermaPay {
 			url: tokenUrl,
 			headers: { authorization: basicAuth(clientId, clientSecret) },
 			form: { grant_type: 'client_credentials', scope: platformKeyName },
-			send: { tls: this.tls, signal: this.signal },
+			send: { tls: this.tls, signal: this.signal, egress: this.egress },
 		});
 	}
 
@@ -256,5 +260,5 @@ export async function confermaFor(ctx: IExecuteFunctions): Promise<ConfermaPay> 
 	const credentials = readCredentials(await ctx.getCredentials('confermaPayApi'));
 	const problem = credentialProblem(credentials);
 	if (problem) throw new NodeOperationError(ctx.getNode(), problem);
-	return new ConfermaPay(credentials, ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+	return new ConfermaPay(credentials, ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m), egressOf(ctx));
 }
