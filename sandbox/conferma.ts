@@ -384,5 +384,6 @@ export function printConferma(sandbox: { conferma: ConfermaSandbox }, dir: strin
   Base URL: ${c.url}
   Token URL: ${c.url}/token
   CA Certificate: paste ${dir}/ca.crt
+  Card pools for Create: ${c.cardPools.map((p) => `${p.type} ${p.value} (${p.currencyCode})`).join(', ')}
 `);
 }
