@@ -348,7 +348,7 @@ describe('upload', () => {
 		ct.faults.fail(1, 503, { pathPrefix: '/in1/1/upload' });
 		const res = await run(profileUpload, Array.from({ length: 300 }, (_, i) => ({ identity: `s-${i}`, profile: {} })), { continueOnFail: true });
 		expect(res.items).toHaveLength(300);
-		expect(new Set(json(res).map((j) => j.error))).toEqual(new Set(['CleverTap had a server error (HTTP 503), still after retries']));
+		expect(new Set(json(res).map((j) => j.error))).toEqual(new Set(['CleverTap had a server error (HTTP 503)']));
 		expect(ct.requestLog.filter((r) => r.url === '/in1/1/upload')).toHaveLength(1);
 		expect(custom().uploadCalls ?? 0).toBe(0);
 	});
