@@ -120,6 +120,16 @@ function state(ctx: IHookFunctions): Required<SubscriberState>['subscribers'] {
 	return data.subscribers;
 }
 
+/** The Clara client for a hook; a credential field that cannot be used (an http:// Base URL Override) says which. */
+async function claraOf(ctx: IHookFunctions): Promise<Clara> {
+	try {
+		return await claraFor(ctx);
+	} catch (error) {
+		if (error instanceof InvalidInput) throw new NodeOperationError(ctx.getNode(), error.message, { description: error.description });
+		throw error;
+	}
+}
+
 const notFound = (error: unknown) => error instanceof ApiError && error.response.status === 404;
 
 const sameSecret = (given: string, expected: string) => {
@@ -215,7 +225,7 @@ export class ClaraWebhookTrigger implements INodeType {
 				const url = this.getNodeWebhookUrl('default')!;
 				const known = state(this)[url];
 				if (!known) return false;
-				const clara = await claraFor(this);
+				const clara = await claraOf(this);
 				const wanted = settings(this, clara);
 				const call = { action: 'the Update Subscriber', permission: 'Webhooks' as const };
 				try {
@@ -240,7 +250,7 @@ export class ClaraWebhookTrigger implements INodeType {
 
 			async create(this: IHookFunctions): Promise<boolean> {
 				const url = this.getNodeWebhookUrl('default')!;
-				const clara = await claraFor(this);
+				const clara = await claraOf(this);
 				const wanted = settings(this, clara);
 				let answer: unknown;
 				try {
@@ -271,7 +281,7 @@ export class ClaraWebhookTrigger implements INodeType {
 				const url = this.getNodeWebhookUrl('default')!;
 				const known = state(this)[url];
 				if (!known) return true;
-				const clara = await claraFor(this);
+				const clara = await claraOf(this);
 				const call = { action: 'the Disable Subscriber', permission: 'Webhooks' as const };
 				try {
 					await claraWrite(this, clara, {

@@ -240,6 +240,24 @@ describe('activation refuses what cannot work, before anything is sent', () => {
 		expect(sandbox.clara.counters.requests).toBe(0);
 	});
 
+	test('a credential whose Base URL Override is http: refused, naming the field; nothing sent anywhere', async () => {
+		const plainHits: string[] = [];
+		const plain = createServer((req, res) => {
+			plainHits.push(String(req.url));
+			res.end('{}');
+		});
+		await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+		try {
+			const creds = claraCredentials(sandbox, { baseUrl: `http://127.0.0.1:${(plain.address() as AddressInfo).port}/{country}` });
+			await expect(
+				runWebhookMethod({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: parameters(), method: 'create', staticData: {}, webhookBaseUrl: `${base}/webhook` }),
+			).rejects.toThrow(/Base URL Override .* is not an https:\/\/ address/);
+			expect(plainHits).toEqual([]);
+		} finally {
+			await new Promise((r) => plain.close(r));
+		}
+	});
+
 	test('an http webhook URL that is not on this machine (the token would travel in clear)', async () => {
 		await expect(lifecycle('create', {}, {}, { webhookBaseUrl: 'http://n8n.example.com/webhook' })).rejects.toThrow(/n8n's webhook URL http:\/\/n8n.example.com is not https/);
 		expect(sandbox.clara.counters.requests).toBe(0);

@@ -126,6 +126,13 @@ describe('Card → Create', () => {
 		expect(clara().counters.requests).toBe(0);
 	});
 
+	test('a credential with an http:// Base URL Override: every item fails naming the field, nothing is sent', async () => {
+		const creds = claraCredentials(sandbox, { baseUrl: 'http://127.0.0.1:9/{country}' });
+		const res = await run(createCard(), { creds, items: [{}, {}], continueOnFail: true });
+		expect(json(res).map((j) => String(j.error))).toEqual([expect.stringMatching(/Base URL Override .* is not an https:\/\/ address/), expect.stringMatching(/Base URL Override/)]);
+		expect(clara().counters.requests).toBe(0);
+	});
+
 	test('the country decides the minimum: BRL 50 in Brazil', async () => {
 		const br = await startSandbox({ services: ['clara'], clara: { country: 'br' } });
 		try {
