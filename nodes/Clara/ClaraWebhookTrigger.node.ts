@@ -126,7 +126,7 @@ async function claraOf(ctx: IHookFunctions): Promise<Clara> {
 		return await claraFor(ctx);
 	} catch (error) {
 		if (error instanceof InvalidInput) throw new NodeOperationError(ctx.getNode(), error.message, { description: error.description });
-		throw error;
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error);
 	}
 }
 
