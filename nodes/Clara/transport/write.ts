@@ -21,8 +21,9 @@ export interface ClaraWrite {
 	/** Exactly how to find out whether it took effect, for when the answer is lost. */
 	howToCheck: string;
 	/**
-	 * Sets an absolute state (lock, threshold, an update's fields): sending it twice leaves the same result, so a
-	 * broken connection or a 5xx is retried like a read. Creates and deletes are sent once.
+	 * Only for the webhook trigger's own subscriber upkeep (enable, disable: absolute states n8n sets on activation):
+	 * a broken connection or a 5xx is retried like a read. A user's operation is always sent once, even one that
+	 * sets an absolute state (lock, threshold, an update): its message then says repeating it is harmless.
 	 */
 	repeatable?: boolean;
 	permission: ClaraPermission;

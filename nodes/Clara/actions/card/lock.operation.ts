@@ -23,7 +23,6 @@ export async function setLock(ctx: IExecuteFunctions, clara: Clara, locked: bool
 				method: 'PATCH',
 				path: `/v3/cards/${uuid}/lock`,
 				json: locked,
-				repeatable: true,
 				howToCheck: `Card → Get shows the card's lockCode; ${locked ? 'locking' : 'unlocking'} it again is harmless.`,
 				timeoutSec: writeOptions(ctx, i).timeout,
 			});

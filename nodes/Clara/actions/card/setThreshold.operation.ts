@@ -38,7 +38,6 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 				method: 'PATCH',
 				path: `/v3/cards/${uuid}/threshold`,
 				json: { threshold: amount },
-				repeatable: true,
 				howToCheck: 'Card → Get shows the card\'s threshold; setting the same threshold again is harmless.',
 				timeoutSec: writeOptions(this, i).timeout,
 			});

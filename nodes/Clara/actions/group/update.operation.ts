@@ -41,7 +41,6 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 				method: 'PATCH',
 				path: `/v2/groups/${uuid}`,
 				json: changes,
-				repeatable: true,
 				howToCheck: 'Group → Get shows the group\'s current name and description; sending the same update again is harmless.',
 				timeoutSec: writeOptions(this, i).timeout,
 			});

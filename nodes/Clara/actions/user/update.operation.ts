@@ -86,7 +86,6 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 				method: 'PATCH',
 				path: `/v3/users/${uuid}`,
 				json: changes,
-				repeatable: true,
 				howToCheck: 'User → Get shows the user\'s current fields; sending the same update again is harmless.',
 				timeoutSec: writeOptions(this, i).timeout,
 			});
