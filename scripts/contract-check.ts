@@ -44,7 +44,7 @@ interface Service {
 
 const firstOf = (earlier: Map<string, IDataObject[]>, name: string, key: string) => {
 	const value = earlier.get(name)?.[0]?.[key];
-	return value === undefined || value === null ? `no item from "${name}" to take a ${key} from` : String(value);
+	return value === undefined || value === null ? `no item from "${name}" to take its ${key} from` : String(value);
 };
 /** Parameters of a Get that needs an id from an earlier Get Many; a text skips it. */
 const getBy = (from: string, key: string, parameters: IDataObject, as = 'uuid') => (earlier: Map<string, IDataObject[]>) => {
