@@ -10,6 +10,7 @@ import * as reimbursement from './actions/reimbursement';
 import { router } from './actions/router';
 import * as transaction from './actions/transaction';
 import * as user from './actions/user';
+import { agentPermissions } from './actions/writes';
 import { claraApiTest } from './credentialTest';
 
 export class Clara implements INodeType {
@@ -20,7 +21,7 @@ export class Clara implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read corporate card transactions, statements, cards, users, reimbursements and more from Clara (OAuth 2.0 + mutual TLS)',
+		description: 'Read Clara transactions, statements, cards, users, reimbursements and more; issue, lock and cancel cards; manage users and groups (OAuth 2.0 + mutual TLS)',
 		defaults: { name: 'Clara' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -54,6 +55,7 @@ export class Clara implements INodeType {
 			...reimbursement.description,
 			...transaction.description,
 			...user.description,
+			...agentPermissions,
 		],
 	};
 

@@ -1,8 +1,9 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { answerErrorsAsText, InvalidInput, runPerItem, toNodeError } from '../../transport';
+import { AGENT_PERMISSION, answerErrorsAsText, InvalidInput, isToolRun, refuseInAgentRun, runPerItem, toNodeError } from '../../transport';
 import { claraFor, type Clara } from '../transport';
 import type { ClaraOperation } from './common';
+import { DESTRUCTIVE_OPERATIONS } from './writes';
 import * as billingStatement from './billingStatement';
 import * as card from './card';
 import * as digitalAccount from './digitalAccount';
@@ -22,6 +23,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	// In an AI-agent tool run, a failure here (e.g. the credential) reaches the model as text.
 	return answerErrorsAsText(this, async () => {
+		// A destructive operation called by an AI agent is refused, item by item, unless the user allowed it.
+		const action = DESTRUCTIVE_OPERATIONS[`${resource}:${operation}`];
+		if (action && isToolRun(this) && this.getNodeParameter(AGENT_PERMISSION, 0, false) !== true) {
+			return [
+				await runPerItem(this, async (i) => {
+					refuseInAgentRun(this, i, action);
+					return {};
+				}),
+			];
+		}
 		let clara: Clara;
 		try {
 			clara = await claraFor(this);
@@ -33,3 +44,4 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [await op.execute.call(this, clara)];
 	});
 }
+
