@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { ApiError, TransportError } from '../transport';
-import { CleverTap, isExpiredPasscode, readCredentials, REGIONS, regionName, type CleverTapCredentials, type Region } from './transport';
+import { CleverTap, credentialProblem, isExpiredPasscode, readCredentials, REGIONS, regionName, type CleverTapCredentials, type Region } from './transport';
 
 type Outcome = { kind: 'ok' | 'expired' | 'refused' } | { kind: 'error'; error: unknown };
 
@@ -35,6 +35,8 @@ const EXPIRED = 'create a new passcode in CleverTap (Settings > Passcodes), or a
 export async function cleverTapApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const creds = readCredentials(credential.data ?? {});
 	if (!creds.accountId || !creds.passcode) return { status: 'Error', message: 'Fill both Account ID and Passcode (CleverTap: Settings > Project and Settings > Passcodes)' };
+	const problem = credentialProblem(creds);
+	if (problem) return { status: 'Error', message: `${problem.message}. ${problem.description ?? ''}`.trim() };
 	const home = new CleverTap(creds);
 	const outcome = await probe(creds);
 	const here = regionName(creds.region);
