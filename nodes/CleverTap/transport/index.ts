@@ -245,15 +245,15 @@ export class CleverTap {
 	}
 
 	/**
-	 * One call, holding one of the account's slots only while it is in flight (at least `minHoldMs`, for a rate
-	 * limit). Returns the JSON body of a 2xx answer; throws ApiError for any other status and for `status: "fail"`
+	 * One call, holding one of the account's slots only while it is in flight (and `holdAfterMs` after its answer,
+	 * for a rate limit: the next call on that slot then reaches CleverTap at least that long after this one did). Returns the JSON body of a 2xx answer; throws ApiError for any other status and for `status: "fail"`
 	 * (CleverTap says it with HTTP 200 too), unless `answer` takes that body as an answer (a page still in progress,
 	 * an upload whose records were all refused). A state-changing call without a clear answer is UnknownOutcome.
 	 */
 	async call(
 		kind: CallKind,
 		req: Omit<HttpRequest, 'url' | 'headers'> & { path: string },
-		options: { answer?: (body: IDataObject) => boolean; minHoldMs?: number } = {},
+		options: { answer?: (body: IDataObject) => boolean; holdAfterMs?: number } = {},
 	): Promise<IDataObject> {
 		if (this.problem) throw this.problem;
 		const { path, ...rest } = req;
@@ -269,7 +269,6 @@ export class CleverTap {
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
 			throw new TransportError('aborted', 'The execution was cancelled');
 		}
-		const started = Date.now();
 		try {
 			let res: HttpResponse;
 			try {
@@ -280,8 +279,7 @@ export class CleverTap {
 						this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
 				});
 			} finally {
-				const hold = (options.minHoldMs ?? 0) - (Date.now() - started);
-				if (hold > 0) await wait(hold).catch(() => undefined);
+				if (options.holdAfterMs) await wait(options.holdAfterMs).catch(() => undefined);
 				await release();
 			}
 			if (res.status < 200 || res.status >= 300) throw new ApiError(res);
@@ -378,7 +376,7 @@ export class CleverTap {
 	}
 
 	/** A call that changes something (delete, demerge, campaigns): sent once, never again on an ambiguous failure. */
-	act(path: string, json: IDataObject, action: Action, options: { minHoldMs?: number } = {}) {
+	act(path: string, json: IDataObject, action: Action, options: { holdAfterMs?: number } = {}) {
 		return this.call('write', { method: 'POST', path, json, idempotent: false, ...action }, options);
 	}
 

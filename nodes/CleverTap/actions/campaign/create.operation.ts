@@ -6,7 +6,7 @@ import { campaignFields, readCampaign } from './fields';
 
 export const description: INodeProperties[] = campaignFields('create');
 
-/** Create Campaign takes at most 3 requests a second per account: each one holds its slot for at least this long. */
+/** Create Campaign takes at most 3 requests a second per account: each one keeps its slot this long after its answer. */
 const CREATE_SPACING_MS = 1000;
 
 const today = (offsetDays = 0) => Number(new Date(Date.now() - offsetDays * 86_400_000).toISOString().slice(0, 10).replace(/-/g, ''));
@@ -25,7 +25,7 @@ export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 			const body = await ct.act('/1/targets/create.json', campaign, {
 				action: 'the Create Campaign request',
 				howToCheck: `Look for a campaign named "${name}" (Campaign → Get Many for today, or CleverTap's dashboard) before running it again: a second Create would message the same users twice. With a unique name per campaign, "Reuse Campaign With Same Name" makes a retry safe.`,
-			}, { minHoldMs: CREATE_SPACING_MS });
+			}, { holdAfterMs: CREATE_SPACING_MS });
 			return { ...resultOf(body), name, alreadyExisted: false };
 		};
 		if (!reuseByName) return create();

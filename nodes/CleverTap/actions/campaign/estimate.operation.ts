@@ -12,7 +12,7 @@ export const description: INodeProperties[] = campaignFields('estimate');
 export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 	return perItem(this, ct, async (i) => {
 		const campaign = readCampaign(this, i);
-		const body = await ct.call('write', { method: 'POST', path: '/1/targets/create.json', json: { ...campaign, estimate_only: true }, idempotent: true }, { minHoldMs: 1000 });
+		const body = await ct.call('write', { method: 'POST', path: '/1/targets/create.json', json: { ...campaign, estimate_only: true }, idempotent: true }, { holdAfterMs: 1000 });
 		return { ...resultOf(body), name: campaign.name };
 	});
 }
