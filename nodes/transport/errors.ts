@@ -115,6 +115,11 @@ function genericTransport(service: string, error: TransportError): Explained {
 				message: error.message,
 				description: `Nothing was returned rather than a partial or empty list. Check that the credential points at ${service}'s API; if it does, ${service}'s answer has changed shape.`,
 			};
+		case 'blocked':
+			return {
+				message: error.message,
+				description: `Nothing was sent. The n8n administrator's SSRF protection (N8N_SSRF_PROTECTION_ENABLED and its allow/block lists) decides which hosts nodes may reach; ask them to allow ${service}'s host.`,
+			};
 		case 'insecure':
 			return { message: error.message, description: `Use an https:// address in the ${service} credential (Base URL, Token URL): nothing was sent.` };
 		case 'rate-limited':
