@@ -3,8 +3,11 @@
  * error per input item (paired), naming the field and what to do, and nothing reaches CleverTap — not even a
  * connection to a plain-HTTP listener the base URL points at.
  */
-import { createServer, type Server } from 'net';
-import type { IDataObject, INodeCredentialTestResult } from 'n8n-workflow';
+import { lookup } from 'dns';
+import { createServer, type LookupFunction, type Server } from 'net';
+import type { IDataObject, IExecuteFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import { cleverTapFor } from '../../nodes/CleverTap/transport';
+import type { EgressFilter } from '../../nodes/transport';
 import { json, paired, range, useCleverTap } from './setup';
 
 const t = useCleverTap();
@@ -92,6 +95,30 @@ describe('the credential', () => {
 		const res = await t.run(OPERATIONS[0], [{}], { creds: t.credentials({ passcode: `  ${t.ct.passcode}\n`, accountId: `\t${t.ct.accountId} ` }) });
 		expect(res.error).toBeUndefined();
 		expect(json(res)[0].identity).toBe('user-0001');
+	});
+});
+
+describe("n8n's egress policy", () => {
+	const blocking: EgressFilter = {
+		validateUrl: async () => ({ ok: false, error: new Error('The IP address 127.0.0.1 is blocked') }),
+		createSecureLookup: () => lookup as unknown as LookupFunction,
+	};
+
+	test('where n8n hands out a filter that refuses the host, the node sends nothing and says who decided; so does the credential test', async () => {
+		const ctx = {
+			getCredentials: async () => t.credentials(),
+			getExecutionCancelSignal: () => undefined,
+			logger: { debug: () => undefined },
+			helpers: { getSecureEgressFilter: () => blocking },
+		} as unknown as IExecuteFunctions;
+		const ct = await cleverTapFor(ctx);
+		const error = await ct.query('/1/targets/list.json', { from: 20260101, to: 20260131 }).catch((e) => e);
+		expect(error.kind).toBe('blocked');
+		expect(ct.toNodeError({ getNode: () => ({ id: 'n', name: 'CleverTap', type: 'cleverTap', typeVersion: 1, position: [0, 0], parameters: {} }) }, error).message).toMatch(/^n8n's outbound network policy does not allow https:\/\/127\.0\.0\.1:\d+: The IP address 127\.0\.0\.1 is blocked$/);
+		const result = await t.node.methods.credentialTest.cleverTapApiTest.call({ helpers: { getSecureEgressFilter: () => blocking } } as never, { id: 'c', name: 'CleverTap', type: 'cleverTapApi', data: t.credentials() as never });
+		expect(result.message).toMatch(/^n8n's outbound network policy does not let this host be reached: /);
+		expect(t.ct.requestLog).toHaveLength(0);
+		expect(t.ct.counters.handshakes).toBe(0);
 	});
 });
 

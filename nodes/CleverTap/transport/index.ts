@@ -5,6 +5,7 @@ import {
 	backoffMs,
 	DEFAULT_RETRY,
 	describeShape,
+	egressOf,
 	headerValue,
 	httpsUrl,
 	InvalidInput,
@@ -18,6 +19,7 @@ import {
 	TransportError,
 	UnknownOutcome,
 	type ConcurrencyLimiter,
+	type EgressFilter,
 	type Explained,
 	type HttpRequest,
 	type HttpResponse,
@@ -228,6 +230,8 @@ export class CleverTap {
 		readonly credentials: CleverTapCredentials,
 		private readonly signal?: AbortSignal,
 		private readonly log?: (message: string) => void,
+		/** n8n's outbound network policy, where n8n offers one (≥ 2.41). */
+		private readonly egress?: EgressFilter,
 	) {
 		this.problem = credentialProblem(credentials);
 		this.base = this.problem ? '' : cleverTapBase(credentials);
@@ -274,6 +278,7 @@ export class CleverTap {
 			try {
 				res = await send(request, {
 					tls: this.tls,
+					egress: this.egress,
 					signal: this.signal,
 					onRetry: ({ attempt, reason, delayMs }) =>
 						this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
@@ -402,5 +407,5 @@ export class CleverTap {
 
 export async function cleverTapFor(ctx: IExecuteFunctions): Promise<CleverTap> {
 	const data = await ctx.getCredentials('cleverTapApi');
-	return new CleverTap(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+	return new CleverTap(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m), egressOf(ctx));
 }
