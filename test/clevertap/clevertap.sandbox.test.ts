@@ -266,7 +266,8 @@ test('upload, upload-codes, upload-triggers: every documented code for the recor
 });
 
 test('limits: 3 reads, 3 actions and 15 uploads in flight per account; beyond that 429 without Retry-After', async () => {
-	ct.workMs = 150;
+	// Long enough that all of them are in flight together, even on a loaded machine where connections open slowly.
+	ct.workMs = 1000;
 	const reads = await Promise.all(Array.from({ length: 5 }, () => call({ method: 'GET', path: '/1/profile.json?identity=user-0001' })));
 	expect(reads.filter((r) => r.status === 200)).toHaveLength(3);
 	expect(reads.filter((r) => r.status === 429).map((r) => r.body)).toEqual([

@@ -123,8 +123,9 @@ export const text = (ctx: IExecuteFunctions, itemIndex: number, name: string, la
 /** A campaign id: CleverTap's are positive integers (10 digits, epoch-based). */
 export const campaignId = (ctx: IExecuteFunctions, itemIndex: number) => integer(ctx.getNodeParameter('campaignId', itemIndex, ''), 'Campaign ID', { min: 1, required: true })!;
 
-/** What a computed answer (a count, a report) holds, without CleverTap's bookkeeping. */
+/** What an answer (a report, a campaign) holds, without CleverTap's bookkeeping; one without "success" is an error. */
 export function resultOf(body: IDataObject): IDataObject {
+	if (body.status !== 'success') throw new TransportError('unexpected', `CleverTap answered with ${describeShape(body)}, not a result`);
 	const { status: _status, req_id: _reqId, ...rest } = body;
 	return rest;
 }

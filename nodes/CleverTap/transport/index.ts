@@ -364,9 +364,12 @@ export class CleverTap {
 	 */
 	async computed(path: string, json: IDataObject, what: string, maxWaitMs: number): Promise<IDataObject> {
 		const opened = await this.call('read', { method: 'POST', path, json, idempotent: true });
-		if (opened.status !== 'partial') return opened;
+		if (opened.status === 'success') return opened;
+		if (opened.status !== 'partial') throw new TransportError('unexpected', `CleverTap answered the ${what} with ${describeShape(opened)}, not a result`, 'CLEVERTAP_NO_RESULT');
 		const reqId = requestId(opened.req_id);
-		return this.until(what, () => this.call('read', { method: 'GET', path, query: { req_id: reqId } }), (b) => b.status !== 'partial', maxWaitMs);
+		const done = await this.until(what, () => this.call('read', { method: 'GET', path, query: { req_id: reqId } }), (b) => b.status !== 'partial', maxWaitMs);
+		if (done.status !== 'success') throw new TransportError('unexpected', `CleverTap answered the ${what} with ${describeShape(done)}, not a result`, 'CLEVERTAP_NO_RESULT');
+		return done;
 	}
 
 	async count(kind: 'profiles' | 'events', query: { eventName: string; from: number; to: number }, maxWaitMs: number): Promise<number> {

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { integer } from '../../../transport';
+import { describeShape, integer, TransportError, UnknownOutcome } from '../../../transport';
 import type { CleverTap } from '../../transport';
 import { perItem, resultOf } from '../common';
 import { campaignFields, readCampaign } from './fields';
@@ -21,11 +21,14 @@ export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 		const campaign = readCampaign(this, i);
 		const name = campaign.name as string;
 		const { reuseByName, lookBackDays } = this.getNodeParameter('options', i, {}) as { reuseByName?: boolean; lookBackDays?: unknown };
+		const action = {
+			action: 'the Create Campaign request',
+			howToCheck: `Look for a campaign named "${name}" (Campaign → Get Many for today, or CleverTap's dashboard) before running it again: a second Create would message the same users twice. With a unique name per campaign, "Reuse Campaign With Same Name" makes a retry safe.`,
+		};
 		const create = async (): Promise<IDataObject> => {
-			const body = await ct.act('/1/targets/create.json', campaign, {
-				action: 'the Create Campaign request',
-				howToCheck: `Look for a campaign named "${name}" (Campaign → Get Many for today, or CleverTap's dashboard) before running it again: a second Create would message the same users twice. With a unique name per campaign, "Reuse Campaign With Same Name" makes a retry safe.`,
-			}, { holdAfterMs: CREATE_SPACING_MS });
+			const body = await ct.act('/1/targets/create.json', campaign, action, { holdAfterMs: CREATE_SPACING_MS });
+			// An answer that is not CleverTap's "success" does not say whether the campaign exists.
+			if (body.status !== 'success') throw new UnknownOutcome(action.action, new TransportError('unexpected', `CleverTap answered with ${describeShape(body)}`), action.howToCheck);
 			return { ...resultOf(body), name, alreadyExisted: false };
 		};
 		if (!reuseByName) return create();
