@@ -148,7 +148,7 @@ export function toNodeError(
 	let httpCode: string | undefined;
 	if (error instanceof UnknownOutcome) {
 		const failure = error.failure;
-		const what = failure instanceof ApiError ? `HTTP ${failure.response.status}${vendorMessage(failure.response.body) ? `: "${vendorMessage(failure.response.body)}"` : ''}` : failure.message.replace(/\.?$/, '').replace(/\. The request may have reached.*$/, '');
+		const what = failure instanceof ApiError ? `HTTP ${failure.response.status}${vendorMessage(failure.response.body) ? `: "${vendorMessage(failure.response.body)}"` : ''}` : failure.message.replace(/\. The request may have reached.*$/, '').replace(/^Could not reach the server: /, '').replace(/\.$/, '');
 		httpCode = failure instanceof ApiError ? String(failure.response.status) : failure.status ? String(failure.status) : undefined;
 		explained = {
 			message: `${errors.service} gave no clear answer to ${error.action} (${what}). It was sent once and not again, so it may have taken effect`,

@@ -15,7 +15,7 @@ const sent = (path: string) => t.ct.requestLog.filter((r) => r.url === `/in1${pa
 const AMBIGUOUS: Array<[string, (path: string) => void, RegExp]> = [
 	['500', (p) => t.ct.faults.fail(1, 500, { pathPrefix: `/in1${p}` }), /\(HTTP 500: "sandbox fault: HTTP 500"\)/],
 	['504', (p) => t.ct.faults.fail(1, 504, { pathPrefix: `/in1${p}` }), /\(HTTP 504: "sandbox fault: HTTP 504"\)/],
-	['reset', (p) => t.ct.faults.reset(1, `/in1${p}`), /\(Could not reach the server: the connection (was dropped|was closed by the other side)\)/],
+	['reset', (p) => t.ct.faults.reset(1, `/in1${p}`), /\(the connection (was dropped|was closed by the other side)\)/],
 	['malformed', (p) => t.ct.faults.malformed(1, `/in1${p}`), /\(The server answered HTTP 200 with a body that is not valid JSON\)/],
 ];
 

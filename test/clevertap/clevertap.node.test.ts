@@ -391,7 +391,7 @@ describe('upload', () => {
 			['500', () => t.ct.faults.fail(1, 500, { pathPrefix: '/in1/1/upload' }), /\(HTTP 500: "sandbox fault: HTTP 500"\)/],
 			['503', () => t.ct.faults.fail(1, 503, { pathPrefix: '/in1/1/upload' }), /\(HTTP 503/],
 			['504', () => t.ct.faults.fail(1, 504, { pathPrefix: '/in1/1/upload' }), /\(HTTP 504/],
-			['reset', () => t.ct.faults.reset(1, '/in1/1/upload'), /\(Could not reach the server: the connection (was dropped|was closed by the other side)\)/],
+			['reset', () => t.ct.faults.reset(1, '/in1/1/upload'), /\(the connection (was dropped|was closed by the other side)\)/],
 			['malformed', () => t.ct.faults.malformed(1, '/in1/1/upload'), /\(The server answered HTTP 200 with a body that is not valid JSON\)/],
 			['not a batch', () => t.ct.faults.fail(1, 200, { pathPrefix: '/in1/1/upload', body: { ok: true } }), /\(CleverTap answered with an object with key ok, not a batch result\)/],
 		];

@@ -85,8 +85,8 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 		expect(sandbox.clevertap.counters.custom.uploadedRecords - before).toBe(3);
 	});
 
-	test('Conferma report: every active deployment counted once, with one token', async () => {
-		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Active');
+	test('Conferma report: every deployed card counted once, with one token', async () => {
+		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Deployed');
 		const tokensBefore = sandbox.conferma.counters.tokenRequests;
 		const run = await execute('exConfermaReport');
 		const totals = app.outputOf(run, 'Totals by Account and Currency');
@@ -186,6 +186,9 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		expect(operations).toEqual(
 			expect.arrayContaining(['report:getRealTimeCounts', 'report:getTopCounts', 'report:getTrends', 'profile:delete', 'profile:demerge', 'profile:subscribe', 'profile:unsubscribe', 'campaign:create', 'campaign:estimate', 'campaign:stop']),
 		);
+		// Conferma's invoices (a deployment's paged list) are an operation of the Conferma Pay node.
+		const conferma = types.find((t) => t.name === `${app.PACKAGE}.confermaPay`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }> }> };
+		expect(conferma.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value)).toEqual(['deployment', 'invoice']);
 		const credentialTypes = await session.call<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentialTypes.map((c) => c.name)).toEqual(expect.arrayContaining(['claraApi', 'claroFaceMatchApi', 'cleverTapApi', 'confermaPayApi']));
 	});

@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { confermaFor, type ConfermaPay } from '../transport';
 import * as deployment from './deployment';
+import * as invoice from './invoice';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's client. */
 export interface ConfermaOperation {
@@ -9,7 +10,7 @@ export interface ConfermaOperation {
 	execute(this: IExecuteFunctions, conferma: ConfermaPay): Promise<INodeExecutionData[]>;
 }
 
-const resources: Record<string, Record<string, unknown>> = { deployment };
+const resources: Record<string, Record<string, unknown>> = { deployment, invoice };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
