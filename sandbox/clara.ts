@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import { basicCredentials, bearerToken, fakeUuid, json, seeded, startService, type Service } from './framework';
+import { ALL_GRANTS, claraWrites, type ClaraGrant, type ClaraSubscriber, type Delivery } from './clara-writes';
 import type { SandboxCerts, SandboxReply, SandboxRequest } from './types';
 
 /**
@@ -23,6 +24,8 @@ export interface ClaraOptions {
 	/** Tax identifiers of the account's entities; the first is the default one. */
 	entities?: string[];
 	tokenLifetimeSec?: number;
+	/** Write permissions of the API project (sandbox/clara-writes.ts); all of them unless given. */
+	grants?: ClaraGrant[];
 	port?: number;
 }
 
@@ -54,6 +57,14 @@ export interface ClaraSandbox extends Service {
 	issuedTokens(): string[];
 	/** A new purchase dated now, for the polling trigger. */
 	addTransaction(partial?: Obj): Obj;
+	/** The project's write permissions now; tests take some away to see Clara's 403. */
+	grants: Set<ClaraGrant>;
+	/** Writes answer as Clara does when processing takes over 30 s: accepted, the result later. */
+	asyncWrites: boolean;
+	/** Webhook subscribers registered by the entity (the default one unless given). */
+	subscribers(taxIdentifier?: string): ClaraSubscriber[];
+	/** Clara sends `event` to every enabled subscriber of the entity that subscribed to it. */
+	deliver(event: string, data?: Obj, taxIdentifier?: string): Promise<Delivery[]>;
 	/** The v2 view of a statement (`/v2/billing-statements/current` and `/{month}/{year}`). */
 	v2Statement(statement: Obj): Obj;
 }
@@ -425,7 +436,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 			return json(200, { access_token: issueToken(sandbox.tokenLifetimeSec), token_type: 'Bearer', expires_in: sandbox.tokenLifetimeSec, scope: 'read' });
 		}
 
-		const api = /^\/(api|api-test)(\/v[23]\/.*)$/.exec(path);
+		const api = /^\/(api|api-test)(\/v[123]\/.*)$/.exec(path);
 		if (!api) return error(404, 'NOT_FOUND', `No such endpoint: ${path}`);
 		// contract: mtls-511, mtls-406
 		const cert = req.clientCert;
@@ -438,8 +449,6 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		const token = bearerToken(req.headers.authorization);
 		const exp = token ? tokens.get(token) : undefined;
 		if (!exp || exp <= Date.now()) return error(401, 'UNAUTHORIZED', 'Unauthorized');
-		// contract: method-not-get
-		if (req.method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'The Clara API is read-only');
 
 		// contract: tax-identifier
 		const taxHeader = req.headers['x-tax-identifier'];
@@ -448,6 +457,10 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		if (!data) return error(403, 'FORBIDDEN', `The tax identifier ${tax} is not an entity of this account`);
 
 		const route = api[2];
+		// contract: method-not-get — writes and webhook subscribers are sandbox/clara-writes.ts.
+		if (req.method !== 'GET' || route.startsWith('/v1/')) {
+			return writes.handle(req, route, data, tax) ?? error(405, 'METHOD_NOT_ALLOWED', `${req.method} is not supported on ${route}`);
+		}
 		const notFound = (what: string) => error(404, 'NOT_FOUND', `${what} not found`);
 
 		// contract: statement-current-v2, statement-by-period-v2
@@ -525,6 +538,17 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		return error(404, 'NOT_FOUND', `No such endpoint: ${route}`);
 	};
 
+	const grants = new Set<ClaraGrant>(options.grants ?? ALL_GRANTS);
+	const writes = claraWrites({
+		country,
+		grants,
+		ca: options.certs.ca.cert,
+		changed: () => {
+			listCache.clear();
+			indexes.clear();
+		},
+	});
+
 	/** The attachments of a transaction, each with a download link that expires 12 hours after it was made. */
 	function documentsOf(tx: Obj): Obj {
 		const attachments = !tx.hasAttachments.value
@@ -576,6 +600,10 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		data: primary,
 		dataFor: (taxIdentifier: string) => datasets.get(taxIdentifier),
 		revokeTokens: () => tokens.clear(),
+		grants,
+		asyncWrites: false,
+		subscribers: (taxIdentifier = entities[0]) => writes.subscribers(taxIdentifier),
+		deliver: (event: string, data?: Obj, taxIdentifier = entities[0]) => writes.deliver(taxIdentifier, event, data),
 		issuedTokens: () => [...issued],
 		addTransaction(partial: Obj = {}) {
 			const template = primary.transactions[0];
@@ -601,6 +629,8 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 			closingDate: s.statementEndDate,
 		}),
 	});
+	// A live property (Object.assign would copy the value once): tests flip it while the server runs.
+	Object.defineProperty(sandbox, 'asyncWrites', { get: () => writes.async, set: (value: boolean) => (writes.async = value) });
 	return sandbox;
 }
 
@@ -619,5 +649,7 @@ export function printClara(sandbox: { clara: ClaraSandbox }, dir: string) {
   Tax Identifier: empty (= ${c.entities[0]}), or ${c.entities.slice(1).join(', ')}; any other answers 403
   Base URL Override: ${c.url}/{country}
   To see the errors: foreign.crt/.key → HTTP 406, expired.crt/.key → HTTP 406 (expired), no certificate → HTTP 511
+  Writes (cards, users, groups) and webhook subscribers: allowed (${[...c.grants].join(', ')}); a Clara Webhook Trigger's
+  subscriber is registered here when its workflow is activated
 `);
 }

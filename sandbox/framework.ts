@@ -185,6 +185,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
 			const path = url.pathname;
 			const socket = req.socket as TLSSocket;
+			// Read before any latency: a client that gives up meanwhile destroys the socket, and a real server still
+			// handles the request it received (with the certificate it was sent with).
+			const peer = options.mtls ? socket.getPeerCertificate() : undefined;
+			const peerAuthorized = socket.authorized;
+			const peerError = socket.authorizationError;
 			if (faults.latencyMs > 0 && (!faults.latencyPathPrefix || path.startsWith(faults.latencyPathPrefix))) await sleep(faults.latencyMs);
 
 			if (faults.take(faults.resets, path, req.method)) {
@@ -198,7 +203,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 				return reply(res, { status: failure.status, headers, json: failure.body ?? { message: `sandbox fault: HTTP ${failure.status}` } });
 			}
 
-			const peer = options.mtls ? socket.getPeerCertificate() : undefined;
 			const presented = !!peer && Object.keys(peer).length > 0;
 			const request: SandboxRequest = {
 				method: req.method ?? 'GET',
@@ -217,8 +221,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 				form: () => new URLSearchParams(body.toString('utf8')),
 				clientCert: {
 					presented,
-					authorized: presented && socket.authorized,
-					error: presented && !socket.authorized ? String(socket.authorizationError) : undefined,
+					authorized: presented && peerAuthorized,
+					error: presented && !peerAuthorized ? String(peerError) : undefined,
 					subject: presented ? String(peer?.subject?.CN ?? '') : undefined,
 				},
 			};

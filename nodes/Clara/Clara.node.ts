@@ -20,7 +20,7 @@ export class Clara implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read corporate card transactions, statements, cards, users, reimbursements and more from Clara (OAuth 2.0 + mutual TLS)',
+		description: 'Read Clara transactions, statements, cards, users, reimbursements and more; issue, lock and cancel cards; manage users and groups (OAuth 2.0 + mutual TLS)',
 		defaults: { name: 'Clara' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -201,3 +201,25 @@ export class Rest {
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	}
 }
+
+/**
+ * Activate / deactivate a workflow through the running server's REST API, as the editor's switch does, so that its
+ * webhook triggers' checkExists/create and delete run in that server. (A CLI change to the database reaches a running
+ * server only at its next start; on n8n 1.123 a workflow made active by `update:workflow --active=true` has no
+ * active version, and one imported with the CLI no version history, so deactivating them then removes nothing.)
+ * Both routes exist in 1.123 and 2.x; the workflow should have been saved through REST (POST /rest/workflows).
+ */
+export async function activateRunning(session: Rest, id: string) {
+	const workflow = await session.call<{ versionId: string }>('GET', `/rest/workflows/${id}`);
+	await session.call('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.versionId });
+}
+
+export async function deactivateRunning(session: Rest, id: string) {
+	await session.call('POST', `/rest/workflows/${id}/deactivate`, {});
+}
+
+/** The workflow's executions the running server lists (newest first), with their status. */
+export async function executionsOf(session: Rest, workflowId: string) {
+	const page = await session.call<{ results: Array<{ id: string; status: string; mode: string }> }>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+	return page.results;
+}

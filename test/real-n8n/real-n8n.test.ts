@@ -170,7 +170,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		// usableAsTool: n8n adds a "<name>Tool" variant of each action node for its AI Agent.
 		const actions = ['clara', 'claroFaceMatch', 'cleverTap', 'confermaPay'];
 		expect(ours.map((t) => t.name).sort()).toEqual(
-			[...actions, ...actions.map((n) => `${n}Tool`), 'claraTrigger', 'confermaPayTrigger'].map((n) => `${app.PACKAGE}.${n}`).sort(),
+			[...actions, ...actions.map((n) => `${n}Tool`), 'claraTrigger', 'claraWebhookTrigger', 'confermaPayTrigger'].map((n) => `${app.PACKAGE}.${n}`).sort(),
 		);
 		for (const type of ours) {
 			expect(type.codex?.categories?.length).toBeGreaterThan(0);

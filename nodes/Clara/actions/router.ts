@@ -20,6 +20,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const op = resources[resource]?.[operation] as ClaraOperation | undefined;
 	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	// TOOL GATE (to wire when nodes/transport/tool.ts is on main): as an AI-agent tool, the operations in
+	// DESTRUCTIVE_OPERATIONS (./writes: card:cancel, user:delete, group:delete) must refuse unless the user turned
+	// them on. This is the single call site for that check.
 	let clara: Clara;
 	try {
 		clara = await claraFor(this);

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHookFunctions, IPollFunctions } from 'n8n-workflow';
 import {
 	ApiError,
 	basicAuth,
@@ -200,7 +200,7 @@ export class Clara {
 	}
 }
 
-export async function claraFor(ctx: IExecuteFunctions | IPollFunctions): Promise<Clara> {
+export async function claraFor(ctx: IExecuteFunctions | IPollFunctions | IHookFunctions): Promise<Clara> {
 	const data = await ctx.getCredentials('claraApi');
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	return new Clara(readCredentials(data), signal, (m) => ctx.logger.debug(m), egressOf(ctx));
