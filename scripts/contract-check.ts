@@ -95,6 +95,14 @@ const services: Record<string, Service> = {
 			{ name: 'Campaign → Get Many', parameters: list('campaign', 'getAll', { from: isoDaysAgo(30), to: isoDaysAgo(0) }), fields: ['id'] },
 			{ name: 'Campaign → Get Report', parameters: getBy('Campaign → Get Many', 'id', { resource: 'campaign', operation: 'getReport' }, 'campaignId') },
 			{ name: 'Message → Get Report', parameters: { resource: 'message', operation: 'getReport', from: isoDaysAgo(7), to: isoDaysAgo(0) } },
+			// App Launched: the event every app with CleverTap's SDK raises. Top Property Counts is left out: which
+			// properties an account has cannot be known, and an unknown one is CleverTap's 400, not a drifted shape.
+			{ name: 'Profile → Get Many', parameters: list('profile', 'getAll', { eventName: 'App Launched', from: isoDaysAgo(7), to: isoDaysAgo(0) }) },
+			{ name: 'Event → Get Many', parameters: list('event', 'getAll', { eventName: 'App Launched', from: isoDaysAgo(7), to: isoDaysAgo(0) }) },
+			{ name: 'Profile → Count', parameters: { resource: 'profile', operation: 'count', eventName: 'App Launched', from: isoDaysAgo(7), to: isoDaysAgo(0) }, fields: ['count'] },
+			{ name: 'Event → Count', parameters: { resource: 'event', operation: 'count', eventName: 'App Launched', from: isoDaysAgo(7), to: isoDaysAgo(0) }, fields: ['count'] },
+			{ name: 'Report → Get Real-Time Counts', parameters: { resource: 'report', operation: 'getRealTimeCounts' } },
+			{ name: 'Report → Get Trends', parameters: { resource: 'report', operation: 'getTrends', eventName: 'App Launched', from: isoDaysAgo(7), to: isoDaysAgo(0), trendTypes: ['daily'] } },
 		],
 	},
 	claro: {

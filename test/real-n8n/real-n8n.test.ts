@@ -180,6 +180,12 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 				expect(await icon.text()).toMatch(/^<svg|<\?xml/);
 			}
 		}
+		// CleverTap's documented reads and actions are operations n8n shows.
+		const cleverTap = ours.find((t) => t.name === `${app.PACKAGE}.cleverTap`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }>; displayOptions?: { show?: { resource?: string[] } } }> };
+		const operations = cleverTap.properties.filter((p) => p.name === 'operation').flatMap((p) => (p.options ?? []).map((o) => `${p.displayOptions?.show?.resource?.[0]}:${o.value}`));
+		expect(operations).toEqual(
+			expect.arrayContaining(['report:getRealTimeCounts', 'report:getTopCounts', 'report:getTrends', 'profile:delete', 'profile:demerge', 'profile:subscribe', 'profile:unsubscribe', 'campaign:create', 'campaign:estimate', 'campaign:stop']),
+		);
 		// Conferma's invoices (a deployment's paged list) are an operation of the Conferma Pay node.
 		const conferma = types.find((t) => t.name === `${app.PACKAGE}.confermaPay`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }> }> };
 		expect(conferma.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value)).toEqual(['deployment', 'invoice']);

@@ -8,8 +8,9 @@ import * as event from './event';
 import * as message from './message';
 import * as partner from './partner';
 import * as profile from './profile';
+import * as report from './report';
 
-const resources: Record<string, Record<string, unknown>> = { campaign, event, message, partner, profile };
+const resources: Record<string, Record<string, unknown>> = { campaign, event, message, partner, profile, report };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
