@@ -85,11 +85,16 @@ describe('Profile → Delete', () => {
 		expect(sent('/1/delete/profiles.json')).toBe(15);
 	});
 
-	test('as an AI agent tool, Delete is refused and nothing is sent', async () => {
+	test('as an AI agent tool, Delete is refused and nothing is sent, unless the workflow owner allowed it', async () => {
 		const res = await t.run(del('identity', 'user-0030'), [{}], { type: TOOL, continueOnFail: true });
-		expect(json(res)).toEqual([{ error: 'Delete Profile is not available to an AI agent', description: expect.stringMatching(/cannot be undone/) }]);
+		expect(json(res)).toEqual([
+			{ error: 'Not done: an AI agent may not erase a CleverTap profile with this tool, so nothing was sent', description: expect.stringMatching(/Allow AI Agent to Run This/) },
+		]);
 		expect(t.ct.requestLog).toHaveLength(0);
 		expect(t.ct.profiles.has('user-0030')).toBe(true);
+		const allowed = await t.run({ ...del('identity', 'user-0030'), agentMayRun: true }, [{}], { type: TOOL, continueOnFail: true });
+		expect(json(allowed)[0]).toMatchObject({ deleted: true, identity: 'user-0030' });
+		expect(t.ct.profiles.has('user-0030')).toBe(false);
 	});
 });
 
@@ -124,7 +129,7 @@ describe('Profile → Demerge', () => {
 
 	test('as an AI agent tool, Demerge is refused', async () => {
 		const res = await t.run(demerge('x1, x2'), [{}], { type: TOOL, continueOnFail: true });
-		expect(json(res)[0].error).toBe('Demerge Profiles is not available to an AI agent');
+		expect(json(res)[0].error).toBe('Not done: an AI agent may not demerge CleverTap profiles with this tool, so nothing was sent');
 		expect(t.ct.requestLog).toHaveLength(0);
 	});
 });
@@ -292,7 +297,7 @@ describe('Campaign → Create, Estimate, Stop', () => {
 		await expectAmbiguous('/1/targets/stop.json', { resource: 'campaign', operation: 'stop', campaignId: '1700000000' }, 'the Stop Campaign request', /^Running Stop again is safe/);
 		t.ct.resetCounters();
 		const res = await t.run({ resource: 'campaign', operation: 'stop', campaignId: '1700000000' }, [{}], { type: TOOL, continueOnFail: true });
-		expect(json(res)[0].error).toBe('Stop Campaign is not available to an AI agent');
+		expect(json(res)[0].error).toBe('Not done: an AI agent may not stop a CleverTap campaign with this tool, so nothing was sent');
 		expect(t.ct.requestLog).toHaveLength(0);
 	});
 });

@@ -9,6 +9,7 @@ import { CleverTap } from '../../nodes/CleverTap/CleverTap.node';
 import { closeAllAgents } from '../../nodes/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import type { CleverTapSandbox } from '../../sandbox/clevertap';
+import { asTool } from '../harness/agent';
 import { capturedLogs, runNode, type RunNodeResult } from '../harness/n8n';
 import { Leaks } from '../helpers/leaks';
 
@@ -40,7 +41,8 @@ export function useCleverTap(): CleverTapTest {
 	t.credentials = (overrides = {}) => ({ accountId: t.ct.accountId, passcode: t.ct.passcode, region: 'in1', baseUrl: `${t.ct.url}/{region}`, caCertificate: t.sandbox.certs.ca.cert, ...overrides });
 	t.run = async (parameters, items = [{}], options = {}) => {
 		const result = await runNode({
-			nodeType: t.node,
+			// The tool variant as n8n builds it (its own description: the options shown only to tools are there).
+			nodeType: options.type?.endsWith('Tool') ? asTool(t.node) : t.node,
 			type: options.type,
 			credentialTypes: [new CleverTapApi()],
 			parameters,

@@ -1,4 +1,4 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 import {
 	calendarDateCompact,
@@ -47,18 +47,6 @@ export function perItem(ctx: IExecuteFunctions, ct: CleverTap, handler: (itemInd
 	);
 }
 
-/**
- * Destructive operations (erasing a profile, demerging, stopping a campaign) are not offered to an AI agent: n8n
- * runs a `usableAsTool` node's tool variant as the type `<name>Tool`. This is the one place that decides it.
- * TODO(lead): replace the body with nodes/transport/tool.ts when it lands (it adds the option to allow them).
- */
-export function refuseAsTool(ctx: IExecuteFunctions, what: string) {
-	if (ctx.getNode().type.endsWith('Tool')) {
-		throw new NodeOperationError(ctx.getNode(), `${what} is not available to an AI agent`, {
-			description: `${what} cannot be undone, so the CleverTap tool does not offer it. Use a regular CleverTap node in the workflow for it.`,
-		});
-	}
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parameters

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { CleverTap } from '../../transport';
-import { perItem, refuseAsTool, showFor, text } from '../common';
+import { agentPermissionProperty, refuseInAgentRun } from '../../../transport';
+import { perItem, showFor, text } from '../common';
 
 const show = showFor('profile', 'delete');
 
@@ -26,6 +27,7 @@ export const description: INodeProperties[] = [
 		description: 'The profile to erase, with all its events. This cannot be undone.',
 		displayOptions: show,
 	},
+	agentPermissionProperty('profile', 'delete', 'erase a profile and all its events (it cannot be undone)'),
 ];
 
 /**
@@ -34,7 +36,7 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 	return perItem(this, ct, async (i) => {
-		refuseAsTool(this, 'Delete Profile');
+		refuseInAgentRun(this, i, 'erase a CleverTap profile');
 		const by = this.getNodeParameter('deleteBy', i, 'identity') as 'identity' | 'guid';
 		const identifier = text(this, i, 'identifier', 'Identifier');
 		const body = await ct.act('/1/delete/profiles.json', { [by]: identifier }, {

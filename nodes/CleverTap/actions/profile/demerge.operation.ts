@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { InvalidInput, requiredText, shown } from '../../../transport';
+import { agentPermissionProperty, InvalidInput, refuseInAgentRun, requiredText, shown } from '../../../transport';
 import type { CleverTap } from '../../transport';
-import { perItem, refuseAsTool, showFor } from '../common';
+import { perItem, showFor } from '../common';
 
 /** CleverTap takes at most this many identities in one demerge. */
 const MAX_IDENTITIES = 100;
@@ -18,6 +18,7 @@ export const description: INodeProperties[] = [
 			'The identities that were merged into one profile and should each get their own again: separated by commas, or a list from an expression (at most 100). Event data of the profile may be lost; this cannot be undone.',
 		displayOptions: showFor('profile', 'demerge'),
 	},
+	agentPermissionProperty('profile', 'demerge', 'split merged profiles (it cannot be undone)'),
 ];
 
 function readIdentities(value: unknown): string[] {
@@ -35,7 +36,7 @@ function readIdentities(value: unknown): string[] {
 /** POST /1/demerge/profiles.json {identities: [...]} → {status: "success"}. Sent once. */
 export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 	return perItem(this, ct, async (i) => {
-		refuseAsTool(this, 'Demerge Profiles');
+		refuseInAgentRun(this, i, 'demerge CleverTap profiles');
 		const raw = this.getNodeParameter('identities', i, '');
 		const identities = readIdentities(typeof raw === 'string' && !raw.trim() ? undefined : raw);
 		const body = await ct.act('/1/demerge/profiles.json', { identities }, {
