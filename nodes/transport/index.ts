@@ -10,3 +10,5 @@ export * from './api';
 // Where tokens and account limits live (memory, or n8n's Redis in queue mode); the Redis modules stay behind it.
 export * from './shared-state';
 export * from './descriptions';
+export * from './validate';
+export * from './tool';

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'net';
 import { dirname, join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
-import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials } from '../../sandbox/credentials';
+import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials, openAiCredentials } from '../../sandbox/credentials';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const EXAMPLES = join(REPO, 'examples');
@@ -98,7 +98,20 @@ export function sandboxCredentials(sandbox: Sandbox) {
 		{ id: 'sbxClaroApi00001', name: 'Claro Face Match (sandbox)', type: 'claroFaceMatchApi', data: claroCredentials(sandbox) },
 		{ id: 'sbxCleverTap00001', name: 'CleverTap (sandbox)', type: 'cleverTapApi', data: cleverTapCredentials(sandbox) },
 		{ id: 'sbxConferma00001', name: 'Conferma Pay (sandbox)', type: 'confermaPayApi', data: confermaCredentials(sandbox) },
+		// n8n's own OpenAI credential, for the AI Agent examples: the sandbox's scripted model.
+		{ id: 'sbxOpenAi0000001', name: 'Scripted model (sandbox)', type: 'openAiApi', data: openAiCredentials(sandbox) },
 	];
+}
+
+/**
+ * The environment n8n needs to trust the sandbox with its own nodes too (the OpenAI Chat Model has no CA field, and
+ * our nodes' credentials carry the CA anyway): the sandbox CA written to `dir`, named by NODE_EXTRA_CA_CERTS. Node
+ * reads it when the process starts, so pass it to every n8n command.
+ */
+export function trustSandbox(sandbox: Sandbox, dir: string): Record<string, string> {
+	const file = join(dir, 'sandbox-ca.crt');
+	writeFileSync(file, sandbox.certs.ca.cert);
+	return { NODE_EXTRA_CA_CERTS: file };
 }
 
 /**
@@ -251,4 +264,26 @@ export class Rest {
 		}
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	}
+}
+
+/**
+ * Activate / deactivate a workflow through the running server's REST API, as the editor's switch does, so that its
+ * webhook triggers' checkExists/create and delete run in that server. (A CLI change to the database reaches a running
+ * server only at its next start; on n8n 1.123 a workflow made active by `update:workflow --active=true` has no
+ * active version, and one imported with the CLI no version history, so deactivating them then removes nothing.)
+ * Both routes exist in 1.123 and 2.x; the workflow should have been saved through REST (POST /rest/workflows).
+ */
+export async function activateRunning(session: Rest, id: string) {
+	const workflow = await session.call<{ versionId: string }>('GET', `/rest/workflows/${id}`);
+	await session.call('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.versionId });
+}
+
+export async function deactivateRunning(session: Rest, id: string) {
+	await session.call('POST', `/rest/workflows/${id}/deactivate`, {});
+}
+
+/** The workflow's executions the running server lists (newest first), with their status. */
+export async function executionsOf(session: Rest, workflowId: string) {
+	const page = await session.call<{ results: Array<{ id: string; status: string; mode: string }> }>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+	return page.results;
 }

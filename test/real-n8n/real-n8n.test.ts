@@ -87,8 +87,8 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 		expect(sandbox.clevertap.counters.custom.uploadedRecords - before).toBe(3);
 	});
 
-	test('Conferma report: every active deployment counted once, with one token', async () => {
-		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Active');
+	test('Conferma report: every deployed card counted once, with one token', async () => {
+		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Deployed');
 		const tokensBefore = sandbox.conferma.counters.tokenRequests;
 		const run = await execute('exConfermaReport');
 		const totals = app.outputOf(run, 'Totals by Account and Currency');
@@ -177,7 +177,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		// usableAsTool: n8n adds a "<name>Tool" variant of each action node for its AI Agent.
 		const actions = ['clara', 'claroFaceMatch', 'cleverTap', 'confermaPay'];
 		expect(ours.map((t) => t.name).sort()).toEqual(
-			[...actions, ...actions.map((n) => `${n}Tool`), 'claraTrigger', 'confermaPayTrigger'].map((n) => `${app.PACKAGE}.${n}`).sort(),
+			[...actions, ...actions.map((n) => `${n}Tool`), 'claraTrigger', 'claraWebhookTrigger', 'confermaPayTrigger'].map((n) => `${app.PACKAGE}.${n}`).sort(),
 		);
 		for (const type of ours) {
 			expect(type.codex?.categories?.length).toBeGreaterThan(0);
@@ -187,6 +187,15 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 				expect(await icon.text()).toMatch(/^<svg|<\?xml/);
 			}
 		}
+		// CleverTap's documented reads and actions are operations n8n shows.
+		const cleverTap = ours.find((t) => t.name === `${app.PACKAGE}.cleverTap`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }>; displayOptions?: { show?: { resource?: string[] } } }> };
+		const operations = cleverTap.properties.filter((p) => p.name === 'operation').flatMap((p) => (p.options ?? []).map((o) => `${p.displayOptions?.show?.resource?.[0]}:${o.value}`));
+		expect(operations).toEqual(
+			expect.arrayContaining(['report:getRealTimeCounts', 'report:getTopCounts', 'report:getTrends', 'profile:delete', 'profile:demerge', 'profile:subscribe', 'profile:unsubscribe', 'campaign:create', 'campaign:estimate', 'campaign:stop']),
+		);
+		// Conferma's invoices (a deployment's paged list) are an operation of the Conferma Pay node.
+		const conferma = types.find((t) => t.name === `${app.PACKAGE}.confermaPay`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }> }> };
+		expect(conferma.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value)).toEqual(['deployment', 'invoice']);
 		const credentialTypes = await session.call<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentialTypes.map((c) => c.name)).toEqual(expect.arrayContaining(['claraApi', 'claroFaceMatchApi', 'cleverTapApi', 'confermaPayApi']));
 	});

@@ -6,7 +6,7 @@
  * - `npm run lint`'s package.json rules really run: the real file passes, each deliberately broken one fails.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -43,7 +43,12 @@ describe('npm pack', () => {
 
 	it('every node and credential n8n loads is packed, with the icons it names and its codex file', () => {
 		const listed: string[] = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
-		expect(listed.length).toBe(10);
+		// Every node and credential in the sources is listed (one left out would never load in n8n).
+		const sources = [
+			...readdirSync(join(REPO, 'nodes'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.node.ts')).map((f) => `dist/nodes/${f.replace(/\.ts$/, '.js')}`),
+			...readdirSync(join(REPO, 'credentials')).filter((f) => f.endsWith('.credentials.ts')).map((f) => `dist/credentials/${f.replace(/\.ts$/, '.js')}`),
+		];
+		expect([...listed].sort()).toEqual(sources.sort());
 		for (const path of listed) expect(files).toContain(path);
 		for (const node of pkg.n8n.nodes as string[]) {
 			expect(files).toContain(node.replace(/\.js$/, '.json'));
