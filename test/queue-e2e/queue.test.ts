@@ -5,7 +5,7 @@
  * `npm run test:queue`.
  */
 import { execFileSync } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
@@ -60,6 +60,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await Promise.all(processes.map((p) => app.stopChild(p)));
+	// n8n's own logs, kept for when a test failed: main.log, worker-1.log, …
+	const logs = join(tmpdir(), 'test-queue-logs');
+	mkdirSync(logs, { recursive: true });
+	processes.forEach((p, i) => writeFileSync(join(logs, i === 0 ? 'main.log' : `worker-${i}.log`), p.output.join('')));
 	await Promise.all([sandbox?.close(), redis?.stop(), postgres?.stop()]);
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -74,13 +78,17 @@ function post(path: string, body: unknown) {
  * and then never sent an answer for an execution its workers had finished (1 in ~600 here), which is not ours to test.
  */
 async function load(path: string, total: number, parallel: number, body: () => unknown = () => ({})) {
-	const statuses: number[] = [];
+	const statuses: Array<number | string> = [];
 	let next = 0;
 	await Promise.all(
 		Array.from({ length: parallel }, async () => {
 			while (next < total) {
 				const i = next++;
-				statuses[i] = await post(path, body()).then((r) => r.status, () => 0);
+				// A request that got no answer shows why (in place of a status), so a failure says what happened.
+				statuses[i] = await post(path, body()).then(
+					(r) => r.status,
+					(e: Error & { cause?: { code?: string } }) => `${e.name}${e.cause?.code ? ` ${e.cause.code}` : ''}`,
+				);
 			}
 		}),
 	);
