@@ -257,6 +257,10 @@ export class Rest {
 		}
 		if (!res.ok) throw new Error(`could not log in to n8n: ${res.status} ${await res.text()}`);
 		this.cookie = (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
+		// n8n 2.41 mounts its controllers one by one after the login route: on a loaded machine a login can succeed
+		// while POST /rest/workflows is still a 404. Logged in means the workflow routes answer too.
+		const workflows = await fetch(`${this.baseUrl}/rest/workflows`, { headers: { cookie: this.cookie } });
+		if (!workflows.ok) throw new Error(`n8n's workflow routes are not ready yet: GET /rest/workflows → ${workflows.status}`);
 	}
 
 	async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {

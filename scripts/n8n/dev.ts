@@ -52,7 +52,7 @@ async function main() {
 		// /healthz/readiness is ok before the REST routes exist; the public settings route comes with them.
 		await app.waitUntilListening(n8n, env);
 		await app.waitFor('n8n answering', async () => (await fetch(`${base}/rest/settings`)).ok, 180_000, n8n);
-		await new app.Rest(base).login();
+		await app.waitFor('a login to n8n\'s REST API', async () => (await new app.Rest(base).login(), true), 120_000, n8n);
 	} catch (error) {
 		console.error(error);
 		return stop();
