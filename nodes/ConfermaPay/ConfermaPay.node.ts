@@ -1,8 +1,21 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { actionSubtitle } from '../transport';
 import * as deployment from './actions/deployment';
 import { router } from './actions/router';
 import { confermaPayApiTest } from './credentialTest';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'Deployment', value: 'deployment' }],
+		default: 'deployment',
+	},
+	...deployment.description,
+];
 
 export class ConfermaPay implements INodeType {
 	description: INodeTypeDescription = {
@@ -11,24 +24,14 @@ export class ConfermaPay implements INodeType {
 		icon: { light: 'file:confermaPay.svg', dark: 'file:confermaPay.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: actionSubtitle(properties),
 		description: 'Create, amend and read Conferma Pay virtual card deployments, with one shared token per platform',
 		defaults: { name: 'Conferma Pay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'confermaPayApi', required: true, testedBy: 'confermaPayApiTest' }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [{ name: 'Deployment', value: 'deployment' }],
-				default: 'deployment',
-			},
-			...deployment.description,
-		],
+		properties,
 	};
 
 	methods = { credentialTest: { confermaPayApiTest } };

@@ -9,3 +9,5 @@ export * from './pagination';
 export * from './api';
 export * from './redis';
 export * from './descriptions';
+export * from './credentials';
+export * from './pem';

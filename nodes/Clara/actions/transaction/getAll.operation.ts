@@ -7,5 +7,10 @@ export const { description, execute } = getAllOperation('transaction', '/v3/tran
 	dateFilter('Accounting Date To', 'accountingDateRangeEnd'),
 	stringFilter('Card Last Digits', 'cardLastDigits', 'The last four digits of the card'),
 	optionsFilter('Status', 'status', ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION']),
-	optionsFilter('Sort', 'sort', ['operationDate,DESC', 'operationDate,ASC', 'accountingDate,DESC', 'accountingDate,ASC']),
+	optionsFilter('Sort', 'sort', [
+		['operationDate,DESC', 'Operation Date, Newest First'],
+		['operationDate,ASC', 'Operation Date, Oldest First'],
+		['accountingDate,DESC', 'Accounting Date, Newest First'],
+		['accountingDate,ASC', 'Accounting Date, Oldest First'],
+	]),
 ]);
