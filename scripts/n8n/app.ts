@@ -4,7 +4,8 @@
  * REST API. Used by `npm run dev`, `npm run test:n8n` and `npm run test:queue`. The traps are in real-n8n.md.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
+import { randomUUID } from 'crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'net';
 import { join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
@@ -108,6 +109,32 @@ export async function importSandboxSetup(bin: string, env: NodeJS.ProcessEnv, sa
 	writeFileSync(file, JSON.stringify(sandboxCredentials(sandbox)), { mode: 0o600 });
 	await n8nCli(bin, env, ['import:credentials', `--input=${file}`]);
 	await n8nCli(bin, env, ['import:workflow', '--separate', `--input=${EXAMPLES}`]);
+}
+
+/**
+ * The examples ship with their real trigger (webhook, schedule, app trigger) disabled: the editor's "Execute
+ * workflow" starts at the trigger it ranks first — form, webhook, app triggers, schedule, then manual — skipping
+ * disabled ones, so only then does it start at Try It (the README's rule for examples). To serve the real trigger,
+ * this imports a copy of example `id` with its triggers enabled, as a user does before publishing, and publishes
+ * it. Returns the copy's id.
+ */
+export async function publishLiveCopy(bin: string, env: NodeJS.ProcessEnv, id: string, scratch: string): Promise<string> {
+	const example = readdirSync(EXAMPLES)
+		.filter((f) => f.endsWith('.json'))
+		.map((f) => JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')))
+		.find((w) => w.id === id);
+	if (!example) throw new Error(`no example with id ${id} in ${EXAMPLES}`);
+	const liveId = `${id.slice(0, 17)}Live`; // n8n ids are at most 21 characters
+	const nodes = example.nodes.map(({ disabled: _off, ...node }: Record<string, unknown>) => ({
+		...node,
+		// Its own test-webhook id, so the copy and the example never share one.
+		...(node.webhookId ? { webhookId: randomUUID() } : {}),
+	}));
+	const file = join(scratch, `${liveId}.json`);
+	writeFileSync(file, JSON.stringify({ ...example, id: liveId, name: `${example.name} (live)`, nodes }));
+	await n8nCli(bin, env, ['import:workflow', `--input=${file}`]);
+	await n8nCli(bin, env, ['publish:workflow', `--id=${liveId}`]);
+	return liveId;
 }
 
 /** `n8n execute --id` headless (needs log level info: lower levels hide the result); the run's data. */

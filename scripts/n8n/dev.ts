@@ -22,7 +22,8 @@ async function main() {
 	const [brokerPort] = await app.freePorts(1);
 	const env = app.n8nEnv(home, port, brokerPort);
 	await app.importSandboxSetup(bin, env, sandbox, home);
-	await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+	// The example itself runs from Try It in the editor; a copy with its webhook enabled serves the webhook.
+	await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', home);
 	const n8n = app.startN8n(bin, env);
 	n8n.stdout!.pipe(process.stdout);
 	n8n.stderr!.pipe(process.stderr);
@@ -59,7 +60,8 @@ n8n is running with n8n-nodes-fintech-identity and the sandbox (ready ${((Date.n
 
   Editor:    ${base}   (log in as ${app.Rest.owner.email} / ${app.Rest.owner.password})
   Examples:  Workflows → open one → "Execute workflow" (each starts at its Try It trigger)
-  Webhook:   curl -s -X POST ${base}/webhook/signup -H 'content-type: application/json' \\
+  Webhook:   (served by the published copy "… (live)"; the example's own webhook is off until you enable it)
+             curl -s -X POST ${base}/webhook/signup -H 'content-type: application/json' \\
                -d '{"name":"Ana","email":"ana@example.com","cpf":"111.444.777-35"}'
   Credentials "Clara (sandbox)", "Claro Face Match (sandbox)", "CleverTap (sandbox)", "Conferma Pay (sandbox)"
   point at the emulators on 127.0.0.1:${sandbox.clara.port}-${sandbox.conferma.port}.

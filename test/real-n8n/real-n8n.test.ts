@@ -115,7 +115,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 	let session: app.Rest;
 
 	beforeAll(async () => {
-		await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+		await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', scratch);
 		server = app.startN8n(bin, env);
 		const signup = (cpf: string) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Test', email: 'ana@example.com', cpf }) });
 		// The webhook is registered a few seconds after /healthz says ready: poll the webhook itself.
