@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { optionsFilter, TRANSACTION_STATUSES } from './actions/common';
 import { claraApiTest } from './credentialTest';
 import { claraFor } from './transport';
 
@@ -54,13 +55,7 @@ export class ClaraTrigger implements INodeType {
 				placeholder: 'Add Filter',
 				default: {},
 				options: [
-					{
-						displayName: 'Status',
-						name: 'status',
-						type: 'options',
-						default: 'AUTHORIZED',
-						options: ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION'].map((v) => ({ name: v, value: v })),
-					},
+					{ ...optionsFilter('Status', 'status', TRANSACTION_STATUSES), default: 'AUTHORIZED' },
 					{ displayName: 'Card Last Digits', name: 'cardLastDigits', type: 'string', default: '' },
 				],
 			},

@@ -131,6 +131,9 @@ export const stringFilter = (displayName: string, name: string, description?: st
 	default: '',
 	...(description ? { description } : {}),
 });
+/** Clara's transaction statuses, for the node's filter and the trigger's. */
+export const TRANSACTION_STATUSES = ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION'];
+
 /**
  * A choice of Clara's values. An ENUM_VALUE reads as "Enum value"; anything else (like a sort, `operationDate,DESC`)
  * is given as `[value, label]`, so that no raw value is shown as a label.

@@ -1,4 +1,4 @@
-import { dateFilter, getAllOperation, optionsFilter, stringFilter } from '../common';
+import { dateFilter, getAllOperation, optionsFilter, stringFilter, TRANSACTION_STATUSES } from '../common';
 
 export const { description, execute } = getAllOperation('transaction', '/v3/transactions', [
 	dateFilter('Operation Date From', 'operationDateRangeStart'),
@@ -6,7 +6,7 @@ export const { description, execute } = getAllOperation('transaction', '/v3/tran
 	dateFilter('Accounting Date From', 'accountingDateRangeStart'),
 	dateFilter('Accounting Date To', 'accountingDateRangeEnd'),
 	stringFilter('Card Last Digits', 'cardLastDigits', 'The last four digits of the card'),
-	optionsFilter('Status', 'status', ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION']),
+	optionsFilter('Status', 'status', TRANSACTION_STATUSES),
 	optionsFilter('Sort', 'sort', [
 		['operationDate,DESC', 'Operation Date, Newest First'],
 		['operationDate,ASC', 'Operation Date, Oldest First'],
