@@ -4,8 +4,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	// Queue-mode and real-n8n suites need Redis/PostgreSQL/the n8n app: they have their own npm scripts.
-	testPathIgnorePatterns: ['/node_modules/', '/test/queue-e2e/', '/test/real-n8n/'],
+	// Queue-mode, real-n8n and editor suites need Redis/PostgreSQL/the n8n app/a browser: they have their own npm scripts.
+	testPathIgnorePatterns: ['/node_modules/', '/test/queue-e2e/', '/test/real-n8n/', '/test/editor/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	setupFiles: ['reflect-metadata'],
 	testTimeout: 60_000,

@@ -15,9 +15,13 @@ export const REPO = resolve(__dirname, '..', '..');
 export const EXAMPLES = join(REPO, 'examples');
 export const PACKAGE = 'n8n-nodes-fintech-identity';
 
-/** Installs n8n once into the cache (scripts/n8n/install.sh) and returns its binary. */
-export function n8nBinary(): string {
-	return execFileSync('bash', [join(REPO, 'scripts', 'n8n', 'install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+/**
+ * Installs n8n once into the cache (scripts/n8n/install.sh) and returns its binary. `version` (else N8N_VERSION) is
+ * passed explicitly: under jest, process.env is the test's copy and never reaches a child process.
+ */
+export function n8nBinary(version = process.env.N8N_VERSION): string {
+	const env = { ...process.env, ...(version ? { N8N_VERSION: version } : {}) };
+	return execFileSync('bash', [join(REPO, 'scripts', 'n8n', 'install.sh')], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
 /** `npm pack` of the built package (what npm would publish) into `dir`; returns the tarball's path. */
