@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { parse as unflatten } from 'flatted';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as app from '../../scripts/n8n/app';
-import { errorBanners, openBrowser, paste, type Browser } from './browser';
+import { errorBanners, openBrowser, paste, SCREENSHOTS, type Browser } from './browser';
 import { looksRaw, rawOnScreen, rawTokens } from './labels';
 
 jest.setTimeout(300_000);
@@ -79,6 +79,8 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 	let browser: Browser;
 	let page: Page;
 	const pemFiles: Record<string, string> = {};
+	/** How each multi-line paste arrived, per field (written next to the screenshots). */
+	const pastes: Array<Record<string, unknown>> = [];
 
 	beforeAll(async () => {
 		const bin = app.n8nBinary(version);
@@ -110,6 +112,7 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 	}, 900_000);
 
 	afterAll(async () => {
+		if (pastes.length) writeFileSync(join(SCREENSHOTS, version, 'pastes.json'), JSON.stringify(pastes, null, 1));
 		await browser?.close();
 		if (n8n) await app.stopChild(n8n);
 		await sandbox?.close();
@@ -187,7 +190,12 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 				await expect(await field.locator('input').inputValue()).toBe(label);
 			} else if (property.typeOptions?.password) {
 				// Secrets and PEM files are pasted, as a person copies them from a file or a vault.
-				await paste(page, field.locator('input, textarea').first(), value);
+				const input = field.locator('input, textarea').first();
+				await paste(page, input, value);
+				// What the field kept: all of it, or all of it without its line breaks (a one-line input).
+				const kept = await input.inputValue();
+				expect([value, value.replace(/[\r\n]/g, '')]).toContain(kept);
+				if (value.includes('\n')) pastes.push({ credential: type, field: property.name, element: await input.evaluate((e) => e.tagName.toLowerCase()), lineBreaksKept: (kept.match(/\n/g) ?? []).length });
 			} else {
 				await field.locator('input, textarea').first().click();
 				await page.keyboard.type(value);
@@ -338,8 +346,7 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 		const ndv = page.locator('[data-test-id="ndv"]');
 		await ndv.locator('[data-test-id="node-parameters"]').waitFor();
 		await ndv.getByText(node.description.properties.find((p) => p.type !== 'notice')!.displayName).first().waitFor();
-		const shot = await browser.step(`${name} parameters`);
-		if (README_SHOTS && name === 'clara') copyReadme(shot, 'clara-node-parameters.png');
+		await browser.step(`${name} parameters`);
 		await expectReadable(page, '[data-test-id="node-parameters"]', true);
 		await expectReadable(page, '[data-test-id="ndv"]');
 		await page.keyboard.press('Escape');
@@ -354,7 +361,8 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 		await ndv.locator('[data-test-id="node-parameters"]').waitFor();
 		const texts = await screenTexts(page, '[data-test-id="ndv"]');
 		expect(texts).toContain('Operation Date, Oldest First');
-		await browser.step('clara sort option');
+		const shot = await browser.step('clara sort option');
+		if (README_SHOTS) copyReadme(shot, 'clara-node-parameters.png');
 		await expectReadable(page, '[data-test-id="node-parameters"]', true);
 		await page.keyboard.press('Escape');
 	});
