@@ -3,12 +3,15 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { actionSubtitle } from '../transport';
 import * as billingStatement from './actions/billingStatement';
 import * as card from './actions/card';
+import * as digitalAccount from './actions/digitalAccount';
 import * as group from './actions/group';
 import * as health from './actions/health';
 import * as location from './actions/location';
+import * as reimbursement from './actions/reimbursement';
 import { router } from './actions/router';
 import * as transaction from './actions/transaction';
 import * as user from './actions/user';
+import { agentPermissions } from './actions/writes';
 import { claraApiTest } from './credentialTest';
 
 const properties: INodeProperties[] = [
@@ -20,9 +23,11 @@ const properties: INodeProperties[] = [
 		options: [
 			{ name: 'Billing Statement', value: 'billingStatement' },
 			{ name: 'Card', value: 'card' },
+			{ name: 'Digital Account (Brazil)', value: 'digitalAccount' },
 			{ name: 'Group', value: 'group' },
 			{ name: 'Health', value: 'health' },
 			{ name: 'Location', value: 'location' },
+			{ name: 'Reimbursement', value: 'reimbursement' },
 			{ name: 'Transaction', value: 'transaction' },
 			{ name: 'User', value: 'user' },
 		],
@@ -30,11 +35,14 @@ const properties: INodeProperties[] = [
 	},
 	...billingStatement.description,
 	...card.description,
+	...digitalAccount.description,
 	...group.description,
 	...health.description,
 	...location.description,
+	...reimbursement.description,
 	...transaction.description,
 	...user.description,
+	...agentPermissions,
 ];
 
 export class Clara implements INodeType {
@@ -45,7 +53,7 @@ export class Clara implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: actionSubtitle(properties),
-		description: 'Read corporate card transactions, statements, cards, users, groups and locations from Clara (OAuth 2.0 + mutual TLS)',
+		description: 'Read Clara transactions, statements, cards, users, reimbursements and more; issue, lock and cancel cards; manage users and groups (OAuth 2.0 + mutual TLS)',
 		defaults: { name: 'Clara' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

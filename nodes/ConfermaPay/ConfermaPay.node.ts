@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType,
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { actionSubtitle } from '../transport';
 import * as deployment from './actions/deployment';
+import * as invoice from './actions/invoice';
 import { router } from './actions/router';
 import { confermaPayApiTest } from './credentialTest';
 
@@ -11,10 +12,14 @@ const properties: INodeProperties[] = [
 		name: 'resource',
 		type: 'options',
 		noDataExpression: true,
-		options: [{ name: 'Deployment', value: 'deployment' }],
+		options: [
+			{ name: 'Deployment', value: 'deployment' },
+			{ name: 'Invoice', value: 'invoice' },
+		],
 		default: 'deployment',
 	},
 	...deployment.description,
+	...invoice.description,
 ];
 
 export class ConfermaPay implements INodeType {
@@ -25,7 +30,7 @@ export class ConfermaPay implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: actionSubtitle(properties),
-		description: 'Create, amend and read Conferma Pay virtual card deployments, with one shared token per platform',
+		description: 'Create, amend and read Conferma Pay virtual card deployments and their invoices, with one shared token per platform',
 		defaults: { name: 'Conferma Pay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { send, type HttpRequest, type HttpResponse, type SendOptions } from './http';
-import { ApiError } from './errors';
-import { parseTokenResponse, tokens, type CachedToken, type TokenHelper } from './token';
+import { ApiError, outcomeOf } from './errors';
+import { tokens } from './shared-state';
+import { parseTokenResponse, type CachedToken, type TokenHelper } from './token';
 import { redact } from './redact';
 
 /** Everything a service needs to call its API with a cached OAuth token. Built once per credential. */
@@ -40,12 +41,17 @@ export async function callApi(client: ApiClient, req: HttpRequest, signal?: Abor
 			client.log?.(redact(`retry ${attempt} of ${req.method} ${new URL(req.url).pathname} after ${reason}, waiting ${delayMs} ms`, client.secrets)),
 	};
 	const helper = client.helper ?? tokens;
-	const res = await helper.withToken(client.tokenKey, client.fetchToken, async (accessToken) => {
-		const answer = await send(client.authorize(req, accessToken), options);
-		return { unauthorized: answer.status === 401, value: answer };
-	}, { sharedTokenRequired: client.sharedTokenRequired });
-	if (res.status < 200 || res.status >= 300) throw new ApiError(res);
-	return res;
+	try {
+		const res = await helper.withToken(client.tokenKey, client.fetchToken, async (accessToken) => {
+			const answer = await send(client.authorize(req, accessToken), options);
+			return { unauthorized: answer.status === 401, value: answer };
+		}, { sharedTokenRequired: client.sharedTokenRequired });
+		if (res.status < 200 || res.status >= 300) throw new ApiError(res);
+		return res;
+	} catch (error) {
+		// A Create or Amend whose answer was lost becomes UnknownOutcome: it may have taken effect.
+		throw outcomeOf(req, error);
+	}
 }
 
 /** OAuth 2.0 client-credentials token request, the way all four vendors take it (form body, Basic-style header). */

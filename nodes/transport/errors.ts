@@ -1,8 +1,10 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
-import { TransportError, type HttpResponse } from './http';
+import { NOT_SENT_CODES, TransportError, type HttpRequest, type HttpResponse } from './http';
 import { redact, redactDeep } from './redact';
-import { LockTimeoutError, StoreUnavailableError } from './redis';
+import { LockTimeoutError } from './redis-token-store';
+import { StoreUnavailableError } from './token';
+import { InvalidInput } from './validate';
 
 /** A non-2xx answer that the caller did not handle. */
 export class ApiError extends Error {
@@ -14,6 +16,43 @@ export class ApiError extends Error {
 		super(`HTTP ${response.status}`);
 		this.name = 'ApiError';
 	}
+}
+
+/**
+ * A state-changing request (a Create, an Amend, an Upload) was sent and no clear answer came back: a 5xx, a gateway
+ * timeout, a timeout or a dropped connection after sending, an unreadable body. The vendor may have acted on it.
+ * It is never sent again automatically; the error says so and how to check, because "try again" could create a
+ * second card or count events twice.
+ */
+export class UnknownOutcome extends Error {
+	constructor(
+		readonly action: string,
+		readonly failure: ApiError | TransportError,
+		readonly howToCheck?: string,
+	) {
+		super(`No clear answer to ${action}`);
+		this.name = 'UnknownOutcome';
+	}
+}
+
+/** Sending it twice could do it twice. */
+export function isStateChanging(req: Pick<HttpRequest, 'method' | 'idempotent'>): boolean {
+	return req.idempotent === false || (req.idempotent === undefined && req.method !== 'GET');
+}
+
+/** After a state-changing request, may the vendor have acted despite this failure? (Refusals and never-made connections: no.) */
+export function mayHaveTakenEffect(error: unknown): error is ApiError | TransportError {
+	if (error instanceof ApiError) return error.response.status >= 500;
+	if (!(error instanceof TransportError)) return false;
+	if (error.kind === 'malformed' || error.kind === 'unexpected') return true;
+	if (error.kind === 'timeout') return error.code !== 'UND_ERR_CONNECT_TIMEOUT';
+	return error.kind === 'network' && !NOT_SENT_CODES.has(error.code ?? '');
+}
+
+/** `error`, or an UnknownOutcome when `req` changes state and the vendor may have acted despite the error. */
+export function outcomeOf(req: HttpRequest, error: unknown): unknown {
+	if (!isStateChanging(req) || !mayHaveTakenEffect(error)) return error;
+	return new UnknownOutcome(req.action ?? `${req.method} ${new URL(req.url).pathname}`, error, req.howToCheck);
 }
 
 export interface Explained {
@@ -30,8 +69,9 @@ export interface ServiceErrors {
 	transport?(error: TransportError): Explained | undefined;
 }
 
-function genericHttp(service: string, status: number, vendorMessage?: string): Explained {
+function genericHttp(service: string, status: number, vendorMessage?: string, attempts = 1): Explained {
 	const said = vendorMessage ? ` ${service} said: "${vendorMessage}".` : '';
+	const retried = attempts > 1 ? `, still after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'}` : '';
 	switch (status) {
 		case 400:
 		case 422:
@@ -43,10 +83,10 @@ function genericHttp(service: string, status: number, vendorMessage?: string): E
 		case 404:
 			return { message: `${service} found nothing with that id (HTTP 404)`, description: `Check the id; it may belong to another account or environment.${said}` };
 		case 429:
-			return { message: `${service} is rate limiting these requests (HTTP 429), still after retries`, description: `Run fewer items at once or space the executions out.${said}` };
+			return { message: `${service} is rate limiting these requests (HTTP 429)${retried}`, description: `Run fewer items at once or space the executions out.${said}` };
 		default:
 			if (status >= 500) {
-				return { message: `${service} had a server error (HTTP ${status}), still after retries`, description: `Try again later; if it persists, contact ${service}.${said}` };
+				return { message: `${service} had a server error (HTTP ${status})${retried}`, description: `Try again later; if it persists, contact ${service}.${said}` };
 			}
 			return { message: `${service} answered HTTP ${status}`, description: said.trim() || undefined };
 	}
@@ -71,6 +111,18 @@ function genericTransport(service: string, error: TransportError): Explained {
 			return { message: 'The execution was canceled while a request was in flight' };
 		case 'malformed':
 			return { message: `${service} answered with a body that is not valid JSON (HTTP ${error.status})`, description: 'Probably a proxy or an outage page; try again later.' };
+		case 'unexpected':
+			return {
+				message: error.message,
+				description: `Nothing was returned rather than a partial or empty list. Check that the credential points at ${service}'s API; if it does, ${service}'s answer has changed shape.`,
+			};
+		case 'blocked':
+			return {
+				message: error.message,
+				description: `Nothing was sent. The n8n administrator's SSRF protection (N8N_SSRF_PROTECTION_ENABLED and its allow/block lists) decides which hosts nodes may reach; ask them to allow ${service}'s host.`,
+			};
+		case 'insecure':
+			return { message: error.message, description: `Use an https:// address in the ${service} credential (Base URL, Token URL): nothing was sent.` };
 		case 'rate-limited':
 			return { message: `${service}: ${error.message}`, description: 'Run fewer items at once or space the executions out.' };
 		default:
@@ -89,10 +141,22 @@ export function toNodeError(
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	const { errors, itemIndex, secrets } = options;
+	if (error instanceof InvalidInput) {
+		return new NodeOperationError(node, redact(error.message, secrets), { itemIndex, description: error.description && redact(error.description, secrets) });
+	}
 	let explained: Explained;
 	let body: JsonObject = {};
 	let httpCode: string | undefined;
-	if (error instanceof ApiError) {
+	if (error instanceof UnknownOutcome) {
+		const failure = error.failure;
+		const what = failure instanceof ApiError ? `HTTP ${failure.response.status}${vendorMessage(failure.response.body) ? `: "${vendorMessage(failure.response.body)}"` : ''}` : failure.message.replace(/\. The request may have reached.*$/, '').replace(/^Could not reach the server: /, '').replace(/\.$/, '');
+		httpCode = failure instanceof ApiError ? String(failure.response.status) : failure.status ? String(failure.status) : undefined;
+		explained = {
+			message: `${errors.service} gave no clear answer to ${error.action} (${what}). It was sent once and not again, so it may have taken effect`,
+			description: error.howToCheck ?? `Check in ${errors.service} whether it took effect before running it again.`,
+		};
+		body = { outcome: 'unknown', failure: failure instanceof ApiError ? `HTTP ${failure.response.status}` : failure.code ?? failure.kind };
+	} else if (error instanceof ApiError) {
 		const res = error.response;
 		httpCode = String(res.status);
 		body = (res.body && typeof res.body === 'object' ? res.body : { body: String(res.body ?? '') }) as JsonObject;
@@ -103,7 +167,7 @@ export function toNodeError(
 						message: `${errors.service} did not issue a token (HTTP ${res.status})`,
 						description: `Check the client id and secret in the credential.${vendorMessage(res.body) ? ` ${errors.service} said: "${vendorMessage(res.body)}".` : ''}`,
 					}
-				: genericHttp(errors.service, res.status, vendorMessage(res.body)));
+				: genericHttp(errors.service, res.status, vendorMessage(res.body), res.attempts));
 	} else if (error instanceof TransportError) {
 		httpCode = error.status ? String(error.status) : undefined;
 		explained = errors.transport?.(error) ?? genericTransport(errors.service, error);

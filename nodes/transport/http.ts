@@ -1,4 +1,6 @@
 import { createHash, X509Certificate, createPrivateKey } from 'crypto';
+import { lookup as systemLookup } from 'dns';
+import type { LookupFunction } from 'net';
 import { createSecureContext } from 'tls';
 import { Agent, request as undiciRequest } from 'undici';
 import { rebuildPem, type PemKind } from './pem';
@@ -51,6 +53,12 @@ export interface HttpRequest {
 	 * did not act on it (a 429, or a connection that was never established).
 	 */
 	idempotent?: boolean;
+	/**
+	 * For a state-changing request: what it does, in the user's words ("Create Deployment"), and how to find out
+	 * whether it took effect when the answer is lost. Both go into the error of an ambiguous outcome.
+	 */
+	action?: string;
+	howToCheck?: string;
 }
 
 export interface HttpResponse {
@@ -58,10 +66,30 @@ export interface HttpResponse {
 	headers: Record<string, string | string[] | undefined>;
 	/** Parsed JSON, or the text when the answer is not JSON. */
 	body: unknown;
+	/** How many times the request was sent (1 = not retried). */
+	attempts?: number;
+}
+
+/**
+ * n8n's outbound network policy (SSRF protection, n8n ≥ 2.41: `this.helpers.getSecureEgressFilter()`), as far as
+ * this client needs it: a check of the URL before sending and a DNS lookup that refuses forbidden addresses when a
+ * connection opens. Absent on older n8n: then nothing changes.
+ */
+export interface EgressFilter {
+	validateUrl(url: string): Promise<{ ok: true } | { ok: false; error: Error }>;
+	createSecureLookup(): LookupFunction;
+}
+
+/** The node's egress filter where n8n offers one (≥ 2.41), else undefined: older n8n behaves as before. */
+export function egressOf(ctx: { helpers?: object }): EgressFilter | undefined {
+	const helpers = ctx.helpers as { getSecureEgressFilter?: () => EgressFilter } | undefined;
+	return typeof helpers?.getSecureEgressFilter === 'function' ? helpers.getSecureEgressFilter() : undefined;
 }
 
 export interface SendOptions {
 	tls?: TlsMaterial;
+	/** The instance's egress policy, when n8n has one (see EgressFilter). */
+	egress?: EgressFilter;
 	timeouts?: Partial<Timeouts>;
 	retry?: Partial<RetryOptions>;
 	/** The execution's cancel signal: aborts the request in flight and any wait between retries. */
@@ -72,7 +100,7 @@ export interface SendOptions {
 	onRetry?: (info: { attempt: number; reason: string; delayMs: number }) => void;
 }
 
-export type TransportErrorKind = 'tls-config' | 'tls' | 'network' | 'timeout' | 'aborted' | 'malformed' | 'rate-limited';
+export type TransportErrorKind = 'tls-config' | 'tls' | 'network' | 'timeout' | 'aborted' | 'malformed' | 'rate-limited' | 'insecure' | 'unexpected' | 'blocked';
 
 /** A failure below HTTP (or an unusable answer). `code` is Node's / OpenSSL's / undici's code. */
 export class TransportError extends Error {
@@ -90,7 +118,7 @@ export class TransportError extends Error {
 /** 500 too, for idempotent requests only: gateways (Apigee for Claro) answer 500 for passing faults. */
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 /** The request never left this machine: safe to retry whatever the method. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+export const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 /** The connection broke; the server may or may not have seen the request. */
 const BROKEN_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -114,9 +142,9 @@ const MAX_AGENTS = 64;
 /** Below the usual server keep-alive (nginx 75 s, Node 5 s is raised by most APIs) so we rarely reuse a dead socket. */
 const KEEP_ALIVE_MS = 4_000;
 
-function identityKey(origin: string, tls: TlsMaterial | undefined, connections: number) {
+function identityKey(origin: string, tls: TlsMaterial | undefined, connections: number, lookupId: number) {
 	return createHash('sha256')
-		.update([origin, tls?.ca ?? '', tls?.cert ?? '', tls?.key ?? '', tls?.passphrase ?? '', connections].join('\u0000'))
+		.update([origin, tls?.ca ?? '', tls?.cert ?? '', tls?.key ?? '', tls?.passphrase ?? '', connections, lookupId].join('\u0000'))
 		.digest('hex');
 }
 
@@ -134,6 +162,38 @@ function rebuilt(tls: TlsMaterial): TlsMaterial {
 		key: field(tls.key, 'key', 'The private key', 'key'),
 		passphrase: tls.passphrase || undefined,
 	};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// n8n's egress policy. The filter is one object per n8n process (a pass-through one when the policy is off), so its
+// secure lookup is made once and the pooled agents that use it are kept like any other; an origin it allowed is
+// not asked again for a minute (new connections still go through the secure lookup, which checks each address).
+
+const lookups = new WeakMap<EgressFilter, { fn?: LookupFunction; id: number }>();
+let nextLookupId = 1;
+function secureLookupOf(egress?: EgressFilter): { fn?: LookupFunction; id: number } {
+	if (!egress) return { id: 0 };
+	let entry = lookups.get(egress);
+	if (!entry) {
+		const fn = egress.createSecureLookup();
+		// The pass-through filter hands out the system lookup: the same as none, so the same agents.
+		entry = fn === systemLookup ? { id: 0 } : { fn, id: nextLookupId++ };
+		lookups.set(egress, entry);
+	}
+	return entry;
+}
+
+const allowedOrigins = new WeakMap<EgressFilter, Map<string, number>>();
+const ALLOWED_FOR_MS = 60_000;
+async function checkEgress(egress: EgressFilter, url: string, origin: string) {
+	const allowed = allowedOrigins.get(egress) ?? new Map<string, number>();
+	allowedOrigins.set(egress, allowed);
+	if ((allowed.get(origin) ?? 0) > Date.now()) return;
+	const verdict = await egress.validateUrl(url);
+	if (!verdict.ok) {
+		throw new TransportError('blocked', `n8n's outbound network policy does not allow ${origin}: ${verdict.error?.message ?? 'blocked'}`);
+	}
+	allowed.set(origin, Date.now() + ALLOWED_FOR_MS);
 }
 
 /**
@@ -199,16 +259,17 @@ export function validateTlsMaterial(given: TlsMaterial, now = Date.now()): TlsMa
 const byTlsObject = new WeakMap<TlsMaterial, Map<string, PoolEntry>>();
 const NO_TLS: TlsMaterial = {};
 
-export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAULT_CONNECTIONS): Agent {
-	const shortcut = byTlsObject.get(tls ?? NO_TLS)?.get(`${origin} ${connections}`);
+export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAULT_CONNECTIONS, egress?: EgressFilter): Agent {
+	const lookup = secureLookupOf(egress);
+	const shortcut = byTlsObject.get(tls ?? NO_TLS)?.get(`${origin} ${connections} ${lookup.id}`);
 	if (shortcut && agents.get(shortcut.id) === shortcut) {
 		shortcut.lastUsed = Date.now();
 		return shortcut.agent;
 	}
-	const id = identityKey(origin, tls, connections);
+	const id = identityKey(origin, tls, connections, lookup.id);
 	const remember = (entry: PoolEntry) => {
 		const perObject = byTlsObject.get(tls ?? NO_TLS) ?? new Map<string, PoolEntry>();
-		perObject.set(`${origin} ${connections}`, entry);
+		perObject.set(`${origin} ${connections} ${lookup.id}`, entry);
 		byTlsObject.set(tls ?? NO_TLS, perObject);
 		return entry.agent;
 	};
@@ -237,6 +298,7 @@ export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAUL
 			timeout: DEFAULT_TIMEOUTS.connectMs,
 			// A session ticket lets a new pooled connection resume instead of a full handshake.
 			maxCachedSessions: 100,
+			...(lookup.fn ? { lookup: lookup.fn } : {}),
 		},
 	});
 	const entry = { id, agent, lastUsed: Date.now() };
@@ -331,7 +393,8 @@ async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResp
 		body = new URLSearchParams(req.form).toString();
 		headers['content-type'] ??= 'application/x-www-form-urlencoded';
 	}
-	const dispatcher = getAgent(origin, options.tls, options.connections);
+	if (options.egress) await checkEgress(options.egress, url, origin);
+	const dispatcher = getAgent(origin, options.tls, options.connections, options.egress);
 	const res = await undiciRequest(url, {
 		method: req.method,
 		headers,
@@ -360,6 +423,11 @@ async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResp
  * whatever its status; throws TransportError for failures below HTTP.
  */
 export async function send(req: HttpRequest, options: SendOptions = {}): Promise<HttpResponse> {
+	// Every request of this package carries a secret (a token, a passcode, a client secret): never in clear. The
+	// services check their URL fields first and name the field; this is the backstop, before any socket opens.
+	if (!/^https:\/\//i.test(req.url)) {
+		throw new TransportError('insecure', `Refused to send to ${req.url.replace(/[?#].*$/, '').slice(0, 80)}: not an https:// address, and the request carries a secret`);
+	}
 	const retry = { ...DEFAULT_RETRY, ...options.retry };
 	const idempotent = req.idempotent ?? req.method === 'GET';
 	for (let n = 0; ; n++) {
@@ -376,7 +444,7 @@ export async function send(req: HttpRequest, options: SendOptions = {}): Promise
 						throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(after / 1000)} s before trying again`, undefined, 429);
 					}
 				}
-				return res;
+				return { ...res, attempts: n + 1 };
 			}
 			reason = `HTTP ${res.status}`;
 			wait = retryAfterMs(res.headers['retry-after'], Date.now());

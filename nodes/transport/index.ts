@@ -7,7 +7,10 @@ export * from './redact';
 export * from './items';
 export * from './pagination';
 export * from './api';
-export * from './redis';
+// Where tokens and account limits live (memory, or n8n's Redis in queue mode); the Redis modules stay behind it.
+export * from './shared-state';
 export * from './descriptions';
 export * from './credentials';
 export * from './pem';
+export * from './validate';
+export * from './tool';

@@ -1,14 +1,52 @@
 import type { IDataObject } from 'n8n-workflow';
+import { TransportError } from './http';
 import { mapConcurrent } from './limiter';
 
-/** A Spring Data page, as Clara answers list calls. */
-export interface SpringPage {
-	content: IDataObject[];
+/**
+ * The one reader of list answers. Vendors document several shapes, sometimes for the same API: a Spring page
+ * (`{content, totalPages, number, last}`, Clara v3), a plain JSON array (Clara's v2 groups, locations and users,
+ * its digital accounts), an `items` page (`{items, totalPages, pageNumber}`, Conferma). Anything else is an error
+ * that says what came: an answer the node cannot read must never become 0 items.
+ */
+export interface Page {
+	items: IDataObject[];
+	/** When the answer says how many pages there are. */
 	totalPages?: number;
-	totalElements?: number;
-	number?: number;
-	size?: number;
+	/** When the answer says this is the last page. */
 	last?: boolean;
+}
+
+/** What a list answer looked like, for an error message: its kind and keys, never its values. */
+export function describeShape(body: unknown): string {
+	if (body === null || body === undefined || body === '') return 'an empty body';
+	if (Array.isArray(body)) return 'a JSON array';
+	if (typeof body === 'object') {
+		const keys = Object.keys(body as object);
+		return keys.length ? `an object with ${keys.length === 1 ? 'key' : 'keys'} ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}` : 'an empty object';
+	}
+	return typeof body === 'string' ? `text of ${body.length} characters` : `a ${typeof body}`;
+}
+
+const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * One page of a list, whichever documented shape it has. `keys` are the properties that may hold the items, in
+ * order (default `content` then `items`); the page counters are read from the same object.
+ */
+export function readPage(body: unknown, service: string, keys: string[] = ['content', 'items']): Page {
+	if (Array.isArray(body)) return { items: body as IDataObject[] };
+	if (body && typeof body === 'object') {
+		const b = body as IDataObject;
+		const key = keys.find((k) => Array.isArray(b[k]));
+		if (key) {
+			const paging = (b.pagination && typeof b.pagination === 'object' ? b.pagination : b) as IDataObject;
+			return { items: b[key] as IDataObject[], totalPages: number(paging.totalPages), last: typeof b.last === 'boolean' ? b.last : undefined };
+		}
+	}
+	throw new TransportError(
+		'unexpected',
+		`${service} answered a list request with ${describeShape(body)}, which is not a list this node can read (a JSON array, or an object with ${keys.map((k) => `"${k}"`).join(' or ')})`,
+	);
 }
 
 export interface ListOptions {
@@ -17,50 +55,59 @@ export interface ListOptions {
 	limit: number;
 	/** The API's largest page size. */
 	maxPageSize: number;
+	/** The API's smallest page size (Conferma refuses fewer than 10); extra items are cut off. */
+	minPageSize?: number;
 	/** Pages fetched at once after the first one has told how many there are. */
 	concurrency?: number;
+	/** The service's name, for the error about an unreadable answer. */
+	service: string;
+	/** Where the items may be (see readPage). */
+	keys?: string[];
+	/** The field that identifies an item, tried before `uuid` and `id` (Conferma's `deploymentId`). */
+	idKey?: string;
 }
 
 /**
- * Read a Spring-paged list. The first page says how many pages there are; the rest are fetched a few at a
- * time (the reason Return All beats a page-after-page loop), and items are de-duplicated by uuid because a row
- * inserted meanwhile shifts later pages by one.
+ * Read a paged list; `fetchPage` gets the zero-based page number and the page size and returns the raw answer.
+ * When the first page says how many there are, the rest are fetched a few at a time (the reason Return All beats a
+ * page-after-page loop); otherwise pages are walked until a short one, one marked last, or one that brings nothing
+ * new (an API that ignores paging and sends the whole array each time). Items are de-duplicated by uuid/id because
+ * a row inserted meanwhile shifts later pages by one.
  */
-export async function collectSpringPages(
-	fetchPage: (page: number, size: number) => Promise<SpringPage>,
-	options: ListOptions,
-): Promise<IDataObject[]> {
+export async function collectPages(fetchPage: (page: number, size: number) => Promise<unknown>, options: ListOptions): Promise<IDataObject[]> {
 	const wanted = options.returnAll ? Infinity : Math.max(1, options.limit);
-	const size = Math.min(options.maxPageSize, wanted);
-	const first = await fetchPage(0, size);
-	const pages: IDataObject[][] = [first.content ?? []];
-	const lastPageIsShort = (first.content?.length ?? 0) < size || first.last === true;
-	let totalPages = first.totalPages ?? (lastPageIsShort ? 1 : undefined);
-	if (totalPages === undefined) {
-		// No totals: walk page by page until a short or empty page.
-		for (let page = 1; pages.flat().length < wanted; page++) {
-			const next = await fetchPage(page, size);
-			pages.push(next.content ?? []);
-			if ((next.content?.length ?? 0) < size || next.last === true) break;
-		}
-	} else {
-		totalPages = Math.min(totalPages, Math.ceil(wanted / size));
-		const rest = Array.from({ length: Math.max(0, totalPages - 1) }, (_, i) => i + 1);
-		const fetched = await mapConcurrent(rest, options.concurrency ?? 4, async (page) => (await fetchPage(page, size)).content ?? []);
-		pages.push(...fetched);
-	}
+	const size = Math.max(options.minPageSize ?? 1, Math.min(options.maxPageSize, wanted));
+	const read = async (page: number) => readPage(await fetchPage(page, size), options.service, options.keys);
 	const seen = new Set<unknown>();
 	const out: IDataObject[] = [];
-	for (const page of pages) {
-		for (const item of page) {
-			const id = item.uuid ?? item.id;
+	/** Adds a page's new items; returns how many were new. */
+	const take = (items: IDataObject[]) => {
+		let added = 0;
+		for (const item of items) {
+			if (out.length >= wanted) break;
+			const id = item && typeof item === 'object' ? ((options.idKey ? item[options.idKey] : undefined) ?? item.uuid ?? item.id) : undefined;
 			if (id !== undefined) {
 				if (seen.has(id)) continue;
 				seen.add(id);
 			}
 			out.push(item);
-			if (out.length >= wanted) return out;
+			added++;
 		}
+		return added;
+	};
+	const first = await read(0);
+	take(first.items);
+	const done = (page: Page) => page.items.length < size || page.last === true || out.length >= wanted;
+	if (first.totalPages !== undefined) {
+		const totalPages = Math.min(first.totalPages, Math.ceil(wanted / size));
+		const rest = Array.from({ length: Math.max(0, totalPages - 1) }, (_, i) => i + 1);
+		const pages = await mapConcurrent(rest, options.concurrency ?? 4, async (page) => (await read(page)).items);
+		for (const items of pages) take(items);
+		return out;
+	}
+	for (let page = 1, last = first; !done(last); page++) {
+		last = await read(page);
+		if (take(last.items) === 0) break;
 	}
 	return out;
 }

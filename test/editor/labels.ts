@@ -7,7 +7,9 @@ import type { ICredentialType, INodeProperties, INodePropertyCollection, INodePr
 
 const loose = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
 /** Reads as code, not words: camelCase, snake_case, or a comma between words without a space. */
-export const looksRaw = (s: string) => /[a-z][A-Z]|_|,\S/.test(s);
+/** Names that are spelled in camel case by their owners, not by us. */
+const BRANDS = /\b(WhatsApp|CleverTap|LinkedIn|YouTube|iOS|macOS)\b/g;
+export const looksRaw = (s: string) => /[a-z][A-Z]|_|,\S/.test(s.replace(BRANDS, ''));
 
 function walk(properties: INodeProperties[], visit: (p: INodeProperties) => void) {
 	for (const p of properties) {

@@ -5,24 +5,27 @@ import {
 	bearer,
 	callApi,
 	credentialText,
-	collectSpringPages,
+	collectPages,
+	egressOf,
 	requestToken,
 	tokenCacheKey,
 	toNodeError,
 	tokens,
 	type ApiClient,
+	type EgressFilter,
 	type Explained,
+	httpsUrl,
+	InvalidInput,
 	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
 	type TlsMaterial,
-	TransportError,
 } from '../../transport';
 
 export const CERT = { baseUrl: 'https://api.cert-confermapay.com', tokenUrl: 'https://assure.cert-confermapay.com/token' };
 export const DEPLOYMENTS = '/deployments/v1/deployments';
-/** The largest page the sandbox takes; Conferma's own limit is not published (a guess, see sandbox/conferma.ts). */
-export const MAX_PAGE_SIZE = 100;
+/** Conferma's page sizes: `PageSize` from 10 to 1000 (confermapay.readme.io/reference/pagination). */
+export const PAGE_SIZE = { min: 10, max: 1000 };
 
 export interface ConfermaCredentials {
 	environment: 'cert' | 'production';
@@ -56,8 +59,15 @@ export function credentialProblem(c: ConfermaCredentials): string | undefined {
 	if (c.environment === 'production' && (!c.baseUrl || !c.tokenUrl)) {
 		return 'Production runs on your company\'s own Conferma host: fill Base URL and Token URL in the credential with the addresses Conferma gave you';
 	}
-	for (const [label, url] of [['Base URL', c.baseUrl], ['Token URL', c.tokenUrl]]) {
-		if (!/^https:\/\/[^/\s]+/i.test(url)) return `${label} "${url.slice(0, 80)}" is not an https:// address`;
+	// The token request carries the client secret and every API call the token: never over plain HTTP.
+	return notHttps(c.baseUrl, 'Base URL') ?? notHttps(c.tokenUrl, 'Token URL');
+}
+
+function notHttps(url: string, field: string): string | undefined {
+	try {
+		httpsUrl(url, field, { required: true });
+	} catch (error) {
+		return error instanceof InvalidInput ? `${error.message} in the Conferma Pay credential. ${error.description ?? ''}`.trim() : String(error);
 	}
 	return undefined;
 }
@@ -130,17 +140,11 @@ export function confermaErrors(c: ConfermaCredentials): ServiceErrors {
 			}
 			return undefined;
 		},
-		transport(error: TransportError) {
-			if (/may have acted/.test(error.message)) {
-				return {
-					message: error.message,
-					description: 'Conferma may or may not have acted on it. Before running it again, look it up (Get Many filtered by Consumer Reference) — see "Retrying a Create safely" in the README.',
-				};
-			}
-			return undefined;
-		},
 	};
 }
+
+const CHECK_CREATE =
+	'Before running it again, look it up with Get Many filtered by Consumer Reference, or turn on "Reuse Deployment with Same Consumer Reference" so a re-run returns the card if it exists (see "Retrying a Create safely" in the README).';
 
 /** Said when Redis is unreachable in queue mode: a worker taking its own token would revoke the others'. */
 export const SHARED_TOKEN_REQUIRED =
@@ -156,6 +160,8 @@ export class ConfermaPay {
 		readonly credentials: ConfermaCredentials,
 		private readonly signal?: AbortSignal,
 		log?: (message: string) => void,
+		/** n8n's egress policy, where the instance has one (n8n ≥ 2.41). */
+		private readonly egress?: EgressFilter,
 	) {
 		this.errors = confermaErrors(credentials);
 		this.tls = { ca: credentials.caCertificate };
@@ -164,7 +170,7 @@ export class ConfermaPay {
 			tokenKey: tokenCacheKey({ tokenUrl: credentials.tokenUrl, clientId: credentials.clientId, scope: credentials.platformKeyName, secret: credentials.clientSecret }),
 			fetchToken: () => this.requestToken(),
 			authorize: bearer,
-			send: { tls: this.tls },
+			send: { tls: this.tls, egress },
 			secrets: this.secrets,
 			log,
 			sharedTokenRequired: SHARED_TOKEN_REQUIRED,
@@ -182,7 +188,7 @@ export class ConfermaPay {
 			url: tokenUrl,
 			headers: { authorization: basicAuth(clientId, clientSecret) },
 			form: { grant_type: 'client_credentials', scope: platformKeyName },
-			send: { tls: this.tls, signal: this.signal },
+			send: { tls: this.tls, signal: this.signal, egress: this.egress },
 		});
 	}
 
@@ -194,34 +200,33 @@ export class ConfermaPay {
 	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number) {
 		const { path, ...rest } = req;
 		const client = timeoutMs ? { ...this.client, send: { ...this.client.send, timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs } } } : this.client;
-		try {
-			const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, this.signal);
-			return (res.body ?? {}) as IDataObject;
-		} catch (error) {
-			// A Create or Amend that got no answer may still have been carried out: say so, in the words the hook reads.
-			if (req.idempotent === false && error instanceof TransportError && mayHaveArrived(error)) {
-				const what = req.method === 'POST' ? 'the Create' : 'the Amend';
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-				throw new TransportError(error.kind, `No answer from Conferma to ${what} (${error.message.replace(/\.?$/, '')}). It was not sent again: Conferma may have acted on it`, error.code);
-			}
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-			throw error;
-		}
+		const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, this.signal);
+		return (res.body ?? {}) as IDataObject;
 	}
 
 	get(id: string) {
 		return this.call({ method: 'GET', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}` });
 	}
 
-	/** Get Many: pages of up to 100, the first says how many there are, the rest 4 at a time. */
-	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
-		return collectSpringPages(
-			async (page, size) => {
-				const body = await this.call({ method: 'GET', path: DEPLOYMENTS, query: { ...filters, pageNumber: page + 1, pageSize: size } as HttpRequest['query'] });
-				return readPage(body);
-			},
-			{ ...options, maxPageSize: MAX_PAGE_SIZE },
+	/**
+	 * A paged Conferma list: zero-based `PageNumber`, `PageSize` 10–1000, answer `{totalItems, totalPages, pageNumber,
+	 * pageSize, items}`. The first page says how many there are; the rest are read 4 at a time.
+	 */
+	private pages(path: string, query: IDataObject, idKey: string, options: { returnAll: boolean; limit: number }) {
+		return collectPages(
+			(page, size) => this.call({ method: 'GET', path, query: { ...query, PageNumber: page, PageSize: size } as HttpRequest['query'] }),
+			{ ...options, minPageSize: PAGE_SIZE.min, maxPageSize: PAGE_SIZE.max, service: 'Conferma', keys: ['items'], idKey },
 		);
+	}
+
+	/** Get Many deployments. */
+	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
+		return this.pages(DEPLOYMENTS, filters, 'deploymentId', options);
+	}
+
+	/** A deployment's invoices. */
+	invoices(id: string, options: { returnAll: boolean; limit: number }) {
+		return this.pages(`${DEPLOYMENTS}/${encodeURIComponent(id)}/invoices`, {}, 'invoiceId', options);
 	}
 
 	/**
@@ -229,11 +234,21 @@ export class ConfermaPay {
 	 * connection never made, or a 401 — after which it is replayed once with the new token).
 	 */
 	create(body: IDataObject, timeoutMs?: number) {
-		return this.call({ method: 'POST', path: DEPLOYMENTS, json: body, idempotent: false }, timeoutMs);
+		return this.call({ method: 'POST', path: DEPLOYMENTS, json: body, idempotent: false, action: 'the Create Deployment', howToCheck: CHECK_CREATE }, timeoutMs);
 	}
 
 	amend(id: string, body: IDataObject, timeoutMs?: number) {
-		return this.call({ method: 'PUT', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`, json: body, idempotent: false }, timeoutMs);
+		return this.call(
+			{
+				method: 'PUT',
+				path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`,
+				json: body,
+				idempotent: false,
+				action: `the Amend of deployment ${id}`,
+				howToCheck: `Before running it again, Get deployment ${id} and compare its amount, dates and references with the changes: if they are there, the Amend took effect.`,
+			},
+			timeoutMs,
+		);
 	}
 
 	toNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex?: number) {
@@ -241,24 +256,10 @@ export class ConfermaPay {
 	}
 }
 
-/** A failure after the request may have reached Conferma (not a refused or never-made connection). */
-function mayHaveArrived(error: TransportError) {
-	if (error.kind === 'timeout') return error.code !== 'UND_ERR_CONNECT_TIMEOUT';
-	return error.kind === 'network' && /may have reached/.test(error.message);
-}
-
-/** One page of deployments, whichever of the usual shapes the answer has (the paging scheme is not published). */
-export function readPage(body: IDataObject | IDataObject[]) {
-	if (Array.isArray(body)) return { content: body, totalPages: 1 };
-	const content = [body.deployments, body.items, body.data].find(Array.isArray) as IDataObject[] | undefined;
-	const paging = (body.pagination && typeof body.pagination === 'object' ? body.pagination : body) as IDataObject;
-	const totalPages = typeof paging.totalPages === 'number' ? paging.totalPages : undefined;
-	return { content: content ?? [], totalPages };
-}
 
 export async function confermaFor(ctx: IExecuteFunctions): Promise<ConfermaPay> {
 	const credentials = readCredentials(await ctx.getCredentials('confermaPayApi'));
 	const problem = credentialProblem(credentials);
 	if (problem) throw new NodeOperationError(ctx.getNode(), problem);
-	return new ConfermaPay(credentials, ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+	return new ConfermaPay(credentials, ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m), egressOf(ctx));
 }
