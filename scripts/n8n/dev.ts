@@ -25,7 +25,7 @@ async function main() {
 	await app.importSandboxSetup(bin, env, sandbox, home);
 	// The example itself runs from Try It in the editor; a copy with its webhook enabled serves the webhook.
 	await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', home);
-	await app.activateWorkflow(bin, env, 'exOnboardingAssistant');
+	await app.publishLiveCopy(bin, env, 'exOnboardingAssistant', home);
 	const n8n = app.startN8n(bin, env);
 	n8n.stdout!.pipe(process.stdout);
 	n8n.stderr!.pipe(process.stderr);
