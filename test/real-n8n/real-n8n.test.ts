@@ -148,7 +148,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 	let session: app.Rest;
 
 	beforeAll(async () => {
-		await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
+		await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', scratch);
 		// Ports taken now, not minutes ago: on a shared machine another process may have taken those meanwhile.
 		const ports = await app.freePorts(2);
 		port = ports[0];
