@@ -286,10 +286,13 @@ export class Rest {
 		}
 		if (!res.ok) throw new Error(`could not log in to n8n: ${res.status} ${await res.text()}`);
 		this.cookie = (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
-		// n8n 2.41 mounts its controllers one by one after the login route: on a loaded machine a login can succeed
-		// while POST /rest/workflows is still a 404. Logged in means the workflow routes answer too.
+		// n8n 2.41 answers a login before it has finished starting: on a loaded machine its other routes are then still
+		// a 404 or a 200 HTML page "n8n is starting up. Please wait". Logged in means the workflow routes answer JSON.
 		const workflows = await fetch(`${this.baseUrl}/rest/workflows`, { headers: { cookie: this.cookie } });
-		if (!workflows.ok) throw new Error(`n8n's workflow routes are not ready yet: GET /rest/workflows → ${workflows.status}`);
+		const type = workflows.headers.get('content-type') ?? '';
+		if (!workflows.ok || !type.includes('json')) {
+			throw new Error(`n8n's workflow routes are not ready yet: GET /rest/workflows → ${workflows.status} ${type}: ${(await workflows.text()).slice(0, 100)}`);
+		}
 	}
 
 	async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
