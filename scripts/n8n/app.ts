@@ -179,6 +179,29 @@ export const crashesAfterRun: Array<{ id: string; version: string }> = [];
  * counts as a run (and is recorded in crashesAfterRun): the crash is n8n's own shutdown, and the run's data is
  * complete. Any other failure, or a crash before a finished run was printed, fails.
  */
+/**
+ * The result JSON in what `n8n execute` printed. It is printed in one write, starting with a `{` line and ending with
+ * a `}` line, but n8n's own log lines may come before or after it (2.8.4 sometimes logs 'Registered runner "JS Task
+ * Runner"' once the result is out).
+ */
+export function parseResult(stdout: string): (RunData & { finished?: boolean }) | undefined {
+	const start = stdout.search(/^\{/m);
+	if (start < 0) return undefined;
+	try {
+		return JSON.parse(stdout.slice(start));
+	} catch {
+		// something after it: cut at the `}` lines, last first
+	}
+	for (let end = stdout.lastIndexOf('\n}'); end > start; end = stdout.lastIndexOf('\n}', end - 1)) {
+		try {
+			return JSON.parse(stdout.slice(start, end + 2));
+		} catch {
+			// not the result's last line: try the one before
+		}
+	}
+	return undefined;
+}
+
 export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string): Promise<RunData> {
 	// Output goes to files, not pipes: n8n exits right after printing, and a large result written to a pipe is cut
 	// short when the process exits (seen on 2.41.1 with a few hundred items); writes to a file are synchronous.
@@ -196,13 +219,7 @@ export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: s
 	const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
 	rmSync(dir, { recursive: true, force: true });
 	const failed = (why: string) => new Error(`n8n execute --id=${id} ${why}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
-	const start = stdout.search(/^\{/m);
-	let run: RunData & { finished?: boolean } | undefined;
-	try {
-		run = start < 0 ? undefined : JSON.parse(stdout.slice(start));
-	} catch {
-		run = undefined;
-	}
+	const run = parseResult(stdout);
 	if (code === 0 && run) return run;
 	const segfault = signal === 'SIGSEGV' || code === 139;
 	if (segfault && run?.finished !== undefined) {
