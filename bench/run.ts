@@ -4,6 +4,7 @@
  * prints ratios — absolute times on a shared 2-core machine are noise. Sandbox latency knobs stand in for the
  * network: 20 ms per request, 5 ms more on each new connection (the TLS handshake's round trips).
  * Writes bench/results.json. `--quick` shrinks every scenario so CI can check the counts (never the times).
+ * `--n8n` runs bench/n8n.ts instead: the real n8n app, with its own results file.
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'fs';
@@ -278,7 +279,8 @@ async function main() {
 }
 
 if (require.main === module) {
-	main().catch((error) => {
+	// `npm run bench -- --n8n`: the same questions asked of the real n8n app (bench/n8n.ts).
+	(process.argv.includes('--n8n') ? (require('./n8n') as typeof import('./n8n')).main() : main()).catch((error) => {
 		console.error(error);
 		process.exit(1);
 	});
