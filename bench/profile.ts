@@ -4,7 +4,8 @@
  * to the innermost frame that is not Node.js itself or native code (JSON.parse called by our transport is ours;
  * a socket read with nothing of ours or n8n's on the stack is Node's), and that frame's file says the bucket.
  *
- * `npx ts-node --transpile-only bench/profile.ts <file.cpuprofile> [items]` prints the split of one profile.
+ * `npx ts-node --transpile-only bench/profile.ts <file.cpuprofile> [items] [fromUs-toUs]` prints the split of one
+ * profile (bench/results.n8n.json keeps each profile's file and window).
  */
 import { readFileSync } from 'fs';
 
@@ -28,9 +29,10 @@ export interface CpuProfile {
 
 /** Buckets, in the order they are tested against a frame's file (the first match wins). */
 export const BUCKETS: Array<{ bucket: string; test: RegExp }> = [
-	// Our dependency, which the raw loop pays as well.
-	{ bucket: 'undici (HTTP client; the raw loop pays it too)', test: /n8n-nodes-fintech-identity\/node_modules\/undici\// },
-	{ bucket: 'our code (node + transport)', test: /n8n-nodes-fintech-identity\/(dist|node_modules\/(?!undici\/))/ },
+	// Our dependency, which the raw loop pays as well. npm hoists the package's dependencies next to it in n8n's
+	// community-nodes folder (<user folder>/.n8n/nodes/node_modules/undici).
+	{ bucket: 'undici (HTTP client; the raw loop pays it too)', test: /(\.n8n\/nodes|n8n-nodes-fintech-identity)\/node_modules\/undici\// },
+	{ bucket: 'our code (node + transport)', test: /n8n-nodes-fintech-identity\/dist\/|\.n8n\/nodes\/node_modules\// },
 	{
 		bucket: "n8n's expression engine and parameter resolution",
 		test: /n8n-workflow\/dist\/(cjs\/|esm\/)?(expression|workflow-data-proxy|extensions|expressions|node-parameters|type-validation)|@n8n\/tournament|@n8n\/expression|esprima|recast|ast-types|isolated-vm|get-node-parameter|luxon|jmespath/,
@@ -50,13 +52,17 @@ export interface Split {
 	buckets: Record<string, number>;
 	/** The hottest functions of our code (self time, ms). */
 	ourHotspots: Array<{ fn: string; ms: number }>;
+	/** What "other JavaScript" is, by package (ms). */
+	otherByPackage: Array<{ pkg: string; ms: number }>;
 }
 
 /**
- * Split `profile` over the window from the first to the last sample with our code on the stack, extended to the
- * end of the work that follows it (until the process has been idle for `settleMs`: the last execution's saving).
+ * Split `profile` over `window` — monotonic-clock microseconds, the clock V8 stamps profiles with and
+ * `process.hrtime` reads in any process of the machine, so the benchmark can say when its executions ran. Without
+ * it: from the first to the last sample with our code running (not being loaded), extended to the end of the work
+ * that follows it (until the process has been idle for `settleMs`: the last execution's saving).
  */
-export function splitProfile(profile: CpuProfile, settleMs = 1_000): Split {
+export function splitProfile(profile: CpuProfile, window?: { fromUs: number; toUs: number }, settleMs = 1_000): Split {
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 	const parent = new Map<number, number>();
 	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -83,6 +89,16 @@ export function splitProfile(profile: CpuProfile, settleMs = 1_000): Split {
 		bucketOf.set(id, bucket);
 		return bucket;
 	};
+	// Our code running, not being loaded: n8n requires the package at start-up, long before any execution.
+	const loading = new Map<number, boolean>();
+	const isLoading = (id: number): boolean => {
+		const known = loading.get(id);
+		if (known !== undefined) return known;
+		const up = parent.get(id);
+		const result = byId.get(id)!.callFrame.url === 'node:internal/modules/cjs/loader' || (up !== undefined && isLoading(up));
+		loading.set(id, result);
+		return result;
+	};
 	const oursOnStack = (id: number): boolean => {
 		const known = hasOurs.get(id);
 		if (known !== undefined) return known;
@@ -91,34 +107,48 @@ export function splitProfile(profile: CpuProfile, settleMs = 1_000): Split {
 		hasOurs.set(id, result);
 		return result;
 	};
+	const oursRunning = (id: number) => oursOnStack(id) && !isLoading(id);
 
-	// Sample times (µs since the profile started).
+	// Sample times (the monotonic clock, µs).
 	const times: number[] = [];
-	let t = 0;
+	let t = profile.startTime;
 	for (const d of profile.timeDeltas) times.push((t += d));
 	let first = -1;
-	let last = -1;
-	profile.samples.forEach((id, i) => {
-		if (oursOnStack(id)) {
-			if (first < 0) first = i;
-			last = i;
+	let end = -1;
+	if (window) {
+		first = times.findIndex((x) => x >= window.fromUs);
+		end = times.findLastIndex((x) => x <= window.toUs);
+	} else {
+		profile.samples.forEach((id, i) => {
+			if (oursRunning(id)) {
+				if (first < 0) first = i;
+				end = i;
+			}
+		});
+		// Extend past the last sample of ours until the process rests.
+		for (let i = end + 1; first >= 0 && i < profile.samples.length; i++) {
+			if (classify(profile.samples[i]) === 'idle') continue;
+			if (times[i] - times[end] > settleMs * 1000) break;
+			end = i;
 		}
-	});
-	if (first < 0) throw new Error('the profile has no sample with this package on the stack: was the benchmark run while profiling?');
-	// Extend past the last sample of ours until the process rests.
-	let end = last;
-	for (let i = last + 1; i < profile.samples.length; i++) {
-		if (classify(profile.samples[i]) === 'idle') continue;
-		if (times[i] - times[end] > settleMs * 1000) break;
-		end = i;
 	}
+	if (first < 0 || end < first) throw new Error('no sample of the profile falls in the window: was the benchmark run while profiling?');
+	if (!profile.samples.slice(first, end + 1).some(oursRunning)) throw new Error('no sample in the window has this package running');
 	const buckets: Record<string, number> = {};
 	const self = new Map<string, number>();
+	const other = new Map<string, number>();
 	for (let i = first; i <= end; i++) {
 		const id = profile.samples[i];
 		const ms = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i]) / 1000;
 		const bucket = classify(id);
 		buckets[bucket] = (buckets[bucket] ?? 0) + ms;
+		if (bucket === 'other JavaScript') {
+			let at: number | undefined = id;
+			while (at !== undefined && (!byId.get(at)!.callFrame.url || byId.get(at)!.callFrame.url.startsWith('node:'))) at = parent.get(at);
+			const url = at === undefined ? '' : byId.get(at)!.callFrame.url;
+			const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? url;
+			other.set(pkg, (other.get(pkg) ?? 0) + ms);
+		}
 		if (bucket === 'our code (node + transport)') {
 			// The innermost frame of ours is where the time goes.
 			let at: number | undefined = id;
@@ -135,7 +165,11 @@ export function splitProfile(profile: CpuProfile, settleMs = 1_000): Split {
 		.sort((a, b) => b[1] - a[1])
 		.slice(0, 12)
 		.map(([fn, ms]) => ({ fn, ms: Math.round(ms * 10) / 10 }));
-	return { windowMs: Math.round((times[end] - times[first]) / 1000), buckets, ourHotspots };
+	const otherByPackage = [...other.entries()]
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, 8)
+		.map(([pkg, ms]) => ({ pkg, ms: Math.round(ms * 10) / 10 }));
+	return { windowMs: Math.round((times[end] - times[first]) / 1000), buckets, ourHotspots, otherByPackage };
 }
 
 export function readProfile(file: string): CpuProfile {
@@ -144,7 +178,8 @@ export function readProfile(file: string): CpuProfile {
 
 if (require.main === module) {
 	const [file, items] = process.argv.slice(2);
-	const split = splitProfile(readProfile(file));
+	const [fromUs, toUs] = (process.argv[4] ?? '').split('-').map(Number);
+	const split = splitProfile(readProfile(file), fromUs && toUs ? { fromUs, toUs } : undefined);
 	const n = Number(items) || 0;
 	console.log(`window ${split.windowMs} ms`);
 	for (const [bucket, ms] of Object.entries(split.buckets).sort((a, b) => b[1] - a[1])) {
@@ -152,4 +187,6 @@ if (require.main === module) {
 	}
 	console.log('our hotspots (self time):');
 	for (const h of split.ourHotspots) console.log(`  ${String(h.ms).padStart(8)} ms  ${h.fn}`);
+	console.log('other JavaScript, by package:');
+	for (const o of split.otherByPackage) console.log(`  ${String(o.ms).padStart(8)} ms  ${o.pkg}`);
 }
