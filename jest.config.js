@@ -4,8 +4,9 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	// Queue-mode and real-n8n suites need Redis/PostgreSQL/the n8n app: they have their own npm scripts.
-	testPathIgnorePatterns: ['/node_modules/', '/test/queue-e2e/', '/test/real-n8n/'],
+	// Suites that need a service start it themselves and have their own npm scripts (test:redis, test:n8n,
+	// test:queue; .ci/run runs them all): `npm test` needs only Node and npm.
+	testPathIgnorePatterns: ['/node_modules/', '/test/redis/', '/test/queue-e2e/', '/test/real-n8n/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	setupFiles: ['reflect-metadata'],
 	testTimeout: 60_000,

@@ -44,7 +44,7 @@ export class CleverTapApi implements ICredentialType {
 				{ name: 'Indonesia (aps3)', value: 'aps3' },
 				{ name: 'Middle East / UAE (mec1)', value: 'mec1' },
 				{ name: 'Singapore (sg1)', value: 'sg1' },
-				{ name: 'South Korea (sk1)', value: 'sk1' },
+				{ name: 'South Korea (sk1)', value: 'sk1', description: 'Listed on CleverTap\'s product pages, not in its API reference' },
 				{ name: 'United States (us1)', value: 'us1' },
 			],
 			default: 'eu1',
@@ -56,7 +56,7 @@ export class CleverTapApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://127.0.0.1:8444/{region}',
-			description: 'Leave empty for CleverTap. A proxy or the local sandbox; {region} is replaced by the region code (eu1, in1, …).',
+			description: 'Leave empty for CleverTap. A proxy or the local sandbox, https:// only (the passcode travels in every request); {region} is replaced by the region code (eu1, in1, …).',
 		},
 		{
 			displayName: 'CA Certificate',

@@ -1,11 +1,14 @@
 import { join } from 'path';
 
 /**
- * The demo and the benchmark run the built package from dist/ — what n8n loads — not the TypeScript sources.
- * (It also sidesteps Node resolving `./Clara.node` to the codex file `Clara.node.json` under ts-node.)
+ * The demo, the benchmark and contract:check run the built package from dist/ — what n8n loads — not the TypeScript
+ * sources. (It also sidesteps Node resolving `./Clara.node` to the codex file `Clara.node.json` under ts-node.)
+ * Under jest, which resolves `.ts` before `.json` and runs without a build, the sources are loaded instead.
  */
+const root = process.env.JEST_WORKER_ID ? join(__dirname, '..') : join(__dirname, '..', 'dist');
+const ext = process.env.JEST_WORKER_ID ? '' : '.js';
 export const built = {
-	transport: () => require(join(__dirname, '..', 'dist', 'nodes', 'transport', 'index.js')) as typeof import('../nodes/transport'),
-	node: <T>(path: string) => require(join(__dirname, '..', 'dist', 'nodes', `${path}.node.js`)) as T,
-	credential: <T>(name: string) => require(join(__dirname, '..', 'dist', 'credentials', `${name}.credentials.js`)) as T,
+	transport: () => require(join(root, 'nodes', 'transport', `index${ext}`)) as typeof import('../nodes/transport'),
+	node: <T>(path: string) => require(join(root, 'nodes', `${path}.node${ext}`)) as T,
+	credential: <T>(name: string) => require(join(root, 'credentials', `${name}.credentials${ext}`)) as T,
 };

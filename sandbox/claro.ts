@@ -5,7 +5,8 @@ import type { SandboxCerts, SandboxReply, SandboxRequest, ServiceContext } from 
 /**
  * Claro Brasil's Face Match (Identity Facial Biometrics) behind its Apigee gateway, as seed 003 and api-facts §3
  * describe it: `POST /oauth2/v1/token` with `x-client-auth: Basic base64(key:secret)`, then
- * `GET /identity/v1/facialbiometrics` with the CPF only in `X-QueryString`.
+ * `GET /identity/v1/facialbiometrics` with the CPF only in `X-QueryString`. Every behaviour has its row, and its
+ * source, in sandbox/contracts/claro.md (`contract: <id>` below); most are [seed] or [guess].
  *
  * Billing. The seed's FAQ: "A cobrança é por consulta? Não, a cobrança é feita por resposta e informação
  * entregue" — billed per answer *that delivers information*, not per query. Read here as: a 200 (biohashes
@@ -46,8 +47,11 @@ export interface ClaroSandbox extends Service {
 	issuedTokens(): string[];
 }
 
-/** Counters this emulator adds to `counters.custom`. */
-export const CLARO_COUNTERS = ['checks', 'billedAnswers', 'notFoundAnswers'] as const;
+/**
+ * Counters this emulator adds to `counters.custom`; `bearerInAuthorization` / `bearerInXClientAuth` count which
+ * header carried a token that was accepted (both, when a client sends both).
+ */
+export const CLARO_COUNTERS = ['checks', 'billedAnswers', 'notFoundAnswers', 'bearerInAuthorization', 'bearerInXClientAuth'] as const;
 
 function checkDigit(digits: string) {
 	let sum = 0;
@@ -70,7 +74,7 @@ export async function startClaro(options: ClaroOptions): Promise<ClaroSandbox> {
 	const key = options.key ?? 'claro-sandbox-key';
 	const secret = options.secret ?? `claro-secret-${randomBytes(8).toString('hex')}`;
 	const rand = seeded(2023_10_10);
-	// The documented examples: 111.444.777-35 and 123.456.789-09 are known, 986.764.890-09 (the seed's curl
+	// contract: base — 111.444.777-35 and 123.456.789-09 are known, 986.764.890-09 (the seed's curl
 	// example) too; 222.333.666-38 is valid but not in the base.
 	const people = new Map<string, ClaroPerson>([
 		['11144477735', person('11144477735', ['1', '2'])],
@@ -88,16 +92,17 @@ export async function startClaro(options: ClaroOptions): Promise<ClaroSandbox> {
 	const issued: string[] = [];
 	let pending429 = { left: 0, retryAfterSec: undefined as number | undefined };
 
-	/** Claro's gateway error envelope (api-facts §3). */
+	/** Claro's gateway error envelope. contract: error-envelope */
 	const envelope = (status: number, errorCode: string, message: string, detailedMessage: string): SandboxReply =>
 		json(status, {
 			apiVersion: '1.0.1',
 			transactionId: fakeUuid(Math.random),
 			error: { httpCode: String(status), errorCode, message, detailedMessage, link: 'https://www.claro.com.br/api-store' },
 		});
-	/** Apigee's own OAuth refusals, which come before Claro's proxies and so are not in Claro's envelope. */
+	/** Apigee's own OAuth refusals, which come before Claro's proxies and so are not in Claro's envelope. contract: token-refusals */
 	const apigee = (status: number, errorCode: string, error: string): SandboxReply => json(status, { ErrorCode: errorCode, Error: error });
 
+	// contract: token-endpoint, token-grant, token-auth, token-answer
 	function token(req: SandboxRequest, ctx: ServiceContext): SandboxReply {
 		ctx.counters.tokenRequests++;
 		// The trial gateway takes grant_type in the query (seed 003), production in the form body.
@@ -129,17 +134,29 @@ export async function startClaro(options: ClaroOptions): Promise<ClaroSandbox> {
 		});
 	}
 
+	// contract: check-endpoint
 	function check(req: SandboxRequest, ctx: ServiceContext): SandboxReply {
 		ctx.count('checks');
-		const accessToken = bearerToken(req.headers.authorization);
-		const expiresAt = accessToken ? tokens.get(accessToken) : undefined;
-		if (!expiresAt || expiresAt <= Date.now()) return envelope(401, 'API-SECURITY-401', 'Unauthorized', 'Invalid or expired access token');
+		// contract: check-auth — the seed's samples carry the token in Authorization (curl, PHP, Python) or in
+		// x-client-auth (Java); either is accepted, and the counters say which one a client used.
+		const live = (header: string | string[] | undefined) => {
+			const accessToken = bearerToken(header);
+			const expiresAt = accessToken ? tokens.get(accessToken) : undefined;
+			return expiresAt !== undefined && expiresAt > Date.now();
+		};
+		const viaAuthorization = live(req.headers.authorization);
+		const viaXClientAuth = live(req.headers['x-client-auth']);
+		if (!viaAuthorization && !viaXClientAuth) return envelope(401, 'API-SECURITY-401', 'Unauthorized', 'Invalid or expired access token');
+		if (viaAuthorization) ctx.count('bearerInAuthorization');
+		if (viaXClientAuth) ctx.count('bearerInXClientAuth');
+		// contract: rate-limit
 		if (pending429.left > 0) {
 			pending429.left--;
 			const reply = envelope(429, 'API-SPIKEARREST-429', 'Too Many Requests', 'Spike arrest violation: too many requests in a short period');
 			if (pending429.retryAfterSec !== undefined) reply.headers = { 'retry-after': String(pending429.retryAfterSec) };
 			return reply;
 		}
+		// contract: check-cpf-header
 		const raw = req.headers['x-querystring'];
 		const query = new URLSearchParams(String(Array.isArray(raw) ? raw[0] : raw ?? '').trim());
 		if (query.get('identificationType') !== 'CPF') {
@@ -150,12 +167,14 @@ export async function startClaro(options: ClaroOptions): Promise<ClaroSandbox> {
 			return envelope(400, 'API-FACIALBIOMETRICS-400', 'Bad Request', 'X-QueryString IdentificationId must be a valid CPF of 11 digits');
 		}
 		const found = sandbox.people.get(cpf);
+		// contract: not-found, billing
 		if (!found) {
 			ctx.count('notFoundAnswers');
 			// Echoes the CPF, as gateways often do: the node must never show this body unmasked.
 			return envelope(422, 'API-FACIALBIOMETRICS-422', 'Unprocessable Entity', `Cliente ${cpf} não encontrado na base de dados`);
 		}
 		ctx.count('billedAnswers');
+		// contract: check-answer
 		return json(200, {
 			apiVersion: '1.0.1',
 			transactionId: fakeUuid(Math.random),
@@ -163,6 +182,7 @@ export async function startClaro(options: ClaroOptions): Promise<ClaroSandbox> {
 		});
 	}
 
+	// contract: methods, unknown-path
 	const handler = (req: SandboxRequest, ctx: ServiceContext): SandboxReply => {
 		if (req.path === '/oauth2/v1/token' || req.path === '/oauth2/token') {
 			return req.method === 'POST' ? token(req, ctx) : envelope(405, 'API-GATEWAY-405', 'Method Not Allowed', 'Use POST');

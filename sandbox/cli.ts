@@ -10,9 +10,10 @@ import { printClara } from './clara';
 import { printClaro } from './claro';
 import { printCleverTap } from './clevertap';
 import { printConferma } from './conferma';
+import { printOpenAi } from './openai';
 
 /** How to fill each service's n8n credential; each emulator exports its printer. */
-export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [printClara, printCleverTap, printClaro, printConferma];
+export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [printClara, printCleverTap, printClaro, printConferma, printOpenAi];
 
 async function main() {
 	const basePort = Number(process.env.SANDBOX_PORT ?? 8443);

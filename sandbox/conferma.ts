@@ -5,17 +5,14 @@ import { basicCredentials, bearerToken, json, seeded, startService, type Service
 import type { SandboxCerts, SandboxReply, SandboxRequest, ServiceContext } from './types';
 
 /**
- * Conferma Pay, as seed 004 and api-facts §4 describe it. One server plays both hosts: the authorisation server
- * (`POST /token`, assure.cert-confermapay.com) and the API (`/deployments/v1/deployments`, api.cert-confermapay.com).
+ * Conferma Pay, as seed 004 and Conferma's published reference describe it; every behaviour below names its row of
+ * sandbox/contracts/conferma.md (`contract: <row>`), which gives its source. One server plays both hosts: the
+ * authorisation server (`POST /token`, assure.cert-confermapay.com) and the API (`/deployments/v1/deployments`,
+ * api.cert-confermapay.com).
  *
  * The behaviour that matters: **issuing a token revokes every earlier token of the platform** (the platform key
  * name sent as `scope`). A revoked or expired token gets 401 `ESEC001`. `revokeTokens()` does what another client
  * of the platform does when it takes a token.
- *
- * Guesses, stated: the paging (`pageNumber` from 1, `pageSize` up to 100, answer `{deployments, pagination:
- * {pageNumber, pageSize, totalPages, totalItems}}`), `GET /{id}`, `PUT /{id}` merging the given fields, the list
- * filters, the token endpoint's refusals (OAuth's `invalid_client` 401 / `invalid_scope` 400) and the deployment's
- * shape beyond the fields api-facts lists.
  */
 
 export interface ConfermaOptions {
@@ -30,9 +27,14 @@ export interface ConfermaOptions {
 }
 
 export interface Deployment {
-	id: string;
+	deploymentId: number;
 	status: string;
 	createdAt: string;
+	[field: string]: unknown;
+}
+
+export interface Invoice {
+	invoiceId: number;
 	[field: string]: unknown;
 }
 
@@ -41,7 +43,12 @@ export interface ConfermaSandbox extends Service {
 	clientSecret: string;
 	platformKeyName: string;
 	tokenLifetimeSec: number;
+	/** By deployment id (as text). */
 	deployments: Map<string, Deployment>;
+	/** A deployment's invoices, by deployment id (as text). */
+	invoices: Map<string, Invoice[]>;
+	/** The card pools Create accepts: `CLIENTID` values and client account codes (`CAC`). */
+	cardPools: Array<{ type: string; value: string; currencyCode: string }>;
 	/** What another client of the platform does: takes a token, which revokes all of ours. */
 	revokeTokens(): void;
 	/** Every token issued so far expires now (server side), as if its lifetime had run out. */
@@ -52,33 +59,47 @@ export interface ConfermaSandbox extends Service {
 	notify(url: string, notification: ConfermaNotification, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
 }
 
+/** contract: webhook-payload */
 export interface ConfermaNotification {
-	version: string;
-	notificationMessageID: string;
+	version: number;
+	notificationMessageID: number;
 	notificationCreationTime: string;
 	notificationEventType: { id: number; name: string };
 	content: Record<string, unknown>;
 }
 
 /** Counters this emulator adds to `counters.custom` (besides `http<status>`). */
-export const CONFERMA_COUNTERS = ['creates', 'amends', 'reads', 'lists', 'revokedTokenUses', 'expiredTokenUses'] as const;
+export const CONFERMA_COUNTERS = ['creates', 'amends', 'reads', 'lists', 'invoiceLists', 'revokedTokenUses', 'expiredTokenUses'] as const;
 
-const MAX_PAGE_SIZE = 100;
+/** contract: paging-range */
+export const PAGE_SIZE = { min: 10, max: 1000, default: 100 };
 
-/** Event 98, the one documented notification: a card of a deployment was used (api-facts §4). */
-export function cardAuthorisation(deploymentId: string, overrides: Partial<ConfermaNotification> = {}): ConfermaNotification {
+/** contract: deployment-shape (DeploymentType in Conferma's deployment report) */
+export const DEPLOYMENT_TYPES = ['Air', 'Rail', 'Car', 'Hotel', 'Generic'];
+
+/** contract: client-account-code */
+export const CLIENT_ACCOUNT_CODE_TYPES = ['CLIENTID', 'CAC'];
+
+let nextMessageId = 123_456;
+/** `YYYY-MM-DD HH:mm:ss`, the form of Conferma's sample notification. */
+const notificationTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
+
+/** Event 98, the one documented notification: a card of a deployment was used. contract: webhook-payload, webhook-content */
+export function cardAuthorisation(deploymentId: number | string, overrides: Partial<ConfermaNotification> = {}): ConfermaNotification {
 	return {
-		version: '1.0',
-		notificationMessageID: randomBytes(8).toString('hex'),
-		notificationCreationTime: new Date().toISOString(),
+		version: 1,
+		notificationMessageID: nextMessageId++,
+		notificationCreationTime: notificationTime(new Date()),
 		notificationEventType: { id: 98, name: 'Card Authorisation Activity' },
 		content: {
-			deploymentId,
+			deploymentId: Number(deploymentId),
 			authorisation: { amount: 129.5, currencyCode: 'GBP', merchantName: 'Sandbox Hotel London', approved: true, authorisedAt: new Date().toISOString() },
 		},
 		...overrides,
 	};
 }
+
+type Issue = { field: string; issue: string };
 
 export async function startConferma(options: ConfermaOptions): Promise<ConfermaSandbox> {
 	const clientId = options.clientId ?? 'conferma-sandbox-client';
@@ -90,40 +111,68 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 	const revoked = new Set<string>();
 	const issued: string[] = [];
 	const deployments = new Map<string, Deployment>();
+	const invoices = new Map<string, Invoice[]>();
+	const cardPools = [
+		{ type: 'CLIENTID', value: '1234', currencyCode: 'GBP' },
+		{ type: 'CLIENTID', value: '54321', currencyCode: 'EUR' },
+		{ type: 'CAC', value: 'ACMEGBP', currencyCode: 'GBP' },
+		{ type: 'CAC', value: 'ACMEEUR', currencyCode: 'EUR' },
+	];
 	let nextId = 100_000;
+	let nextInvoiceId = 700_000;
 
-	const error = (status: number, errorCode: string, message: string, details: Array<{ field: string; issue: string }> = []): SandboxReply =>
-		json(status, { errorCode, message, details });
+	// contract: errors
+	const error = (status: number, errorCode: string, message: string, details: Issue[] = []): SandboxReply => json(status, { errorCode, message, details });
 
-	function addDeployment(fields: Record<string, unknown>, createdAt = new Date()): Deployment {
-		const id = String(nextId++);
+	// contract: deployment-shape
+	function addDeployment(fields: Record<string, unknown>, createdAt = new Date(), status = 'Deployed'): Deployment {
+		const deploymentId = nextId++;
 		const d: Deployment = {
-			id,
-			status: 'Active',
+			deploymentId,
+			status,
 			createdAt: createdAt.toISOString(),
 			...fields,
 			card: { maskedNumber: `5555 55** **** ${String(1000 + Math.floor(rand() * 9000))}`, expiryDate: '12/29', scheme: 'Mastercard' },
 		};
-		deployments.set(id, d);
+		deployments.set(String(deploymentId), d);
 		return d;
+	}
+	// contract: invoices (their fields are a guess)
+	function addInvoice(d: Deployment, n: number) {
+		const amount = d.deploymentAmount as { amount: number; currencyCode: string };
+		const list = invoices.get(String(d.deploymentId)) ?? [];
+		list.push({
+			invoiceId: nextInvoiceId++,
+			invoiceNumber: `INV-${d.deploymentId}-${n + 1}`,
+			invoiceDate: '2026-02-15',
+			invoiceAmount: { amount: Math.round((amount.amount / (n + 2)) * 100) / 100, currencyCode: amount.currencyCode },
+			supplierName: (d.supplier as { name?: string } | undefined)?.name,
+		});
+		invoices.set(String(d.deploymentId), list);
 	}
 	const start = Date.UTC(2026, 0, 1);
 	for (let i = 0; i < (options.deployments ?? 120); i++) {
-		addDeployment(
+		const pool = cardPools[i % cardPools.length];
+		const d = addDeployment(
 			{
-				clientAccountCode: { type: 'BTA', value: `ACME-${(i % 5) + 1}` },
-				spendType: i % 3 === 0 ? 'Hotel' : 'Air',
+				clientAccountCode: { type: pool.type, value: pool.value },
+				spendType: DEPLOYMENT_TYPES[i % 3 === 0 ? 3 : i % 5 === 0 ? 4 : 0],
 				consumerReference: `BOOKING-${String(i + 1).padStart(5, '0')}`,
 				supplierReference: `SUP-${i + 1}`,
-				deploymentAmount: { amount: 100 + (i % 40) * 12.5, currencyCode: i % 4 === 0 ? 'EUR' : 'GBP' },
+				deploymentAmount: { amount: 100 + (i % 40) * 12.5, currencyCode: pool.currencyCode },
 				paymentRange: { startDate: '2026-02-01', endDate: '2026-02-28' },
 				supplier: { name: `Sandbox Supplier ${i % 7}`, address: { city: 'London', countryCode: 'GB' } },
 				travellers: [{ firstName: 'Alex', lastName: `Traveller${i}` }],
 			},
 			new Date(start + i * 3_600_000),
+			i % 12 === 11 ? 'Cancelled' : 'Deployed',
 		);
+		// Most deployments have no invoice yet; the sixth has more than two pages of the smallest size.
+		const count = i === 5 ? 23 : i % 4 === 1 ? 1 : 0;
+		for (let n = 0; n < count; n++) addInvoice(d, n);
 	}
 
+	// contract: token, token-revokes, token-refusals
 	function token(req: SandboxRequest, ctx: ServiceContext): SandboxReply {
 		ctx.counters.tokenRequests++;
 		const form = req.form();
@@ -151,6 +200,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		return { access_token: accessToken, expires: new Date(expiresAt).toISOString(), issued: new Date(issuedAt).toISOString() };
 	}
 
+	// contract: auth
 	function authorized(req: SandboxRequest, ctx: ServiceContext): SandboxReply | undefined {
 		const t = bearerToken(req.headers.authorization);
 		const info = t ? live.get(t) : undefined;
@@ -160,38 +210,64 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		return error(401, 'ESEC001', 'Authorization has been denied for this request.');
 	}
 
-	function validate(body: Record<string, any>, partial: boolean): Array<{ field: string; issue: string }> {
-		const issues: Array<{ field: string; issue: string }> = [];
+	const has = (v: unknown) => v !== undefined && v !== null && v !== '';
+	const isDate = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+
+	/** What Conferma refuses in a deployment body; `partial` for an Amend (only what is given is checked). */
+	function validate(body: Record<string, any>, partial: boolean): Issue[] {
+		const issues: Issue[] = [];
 		const need = (ok: boolean, field: string, issue: string) => ok || issues.push({ field, issue });
-		const has = (v: unknown) => v !== undefined && v !== null && v !== '';
-		if (!partial || body.clientAccountCode !== undefined) {
-			need(has(body.clientAccountCode?.type), 'clientAccountCode.type', 'is required');
-			need(has(body.clientAccountCode?.value), 'clientAccountCode.value', 'is required');
+		// contract: create-required
+		if (!partial) {
+			for (const field of ['clientAccountCode', 'deploymentAmount', 'paymentRange', 'supplier']) need(body[field] !== undefined && body[field] !== null, field, 'is required');
 		}
-		if (!partial || body.deploymentAmount !== undefined) {
-			const amount = body.deploymentAmount?.amount;
+		// contract: client-account-code
+		if (body.clientAccountCode) {
+			const { type, value } = body.clientAccountCode;
+			if (!CLIENT_ACCOUNT_CODE_TYPES.includes(type)) issues.push({ field: 'clientAccountCode.type', issue: `must be one of ${CLIENT_ACCOUNT_CODE_TYPES.join(', ')}` });
+			else if (!has(value)) issues.push({ field: 'clientAccountCode.value', issue: 'is required' });
+			else if (!cardPools.some((p) => p.type === type && p.value === String(value))) issues.push({ field: 'clientAccountCode.value', issue: 'no card pool has this code' });
+		}
+		// contract: amount
+		if (body.deploymentAmount) {
+			const amount = body.deploymentAmount.amount;
 			need(typeof amount === 'number' && amount > 0, 'deploymentAmount.amount', 'must be a number greater than 0');
-			need(/^[A-Z]{3}$/.test(String(body.deploymentAmount?.currencyCode ?? '')), 'deploymentAmount.currencyCode', 'must be an ISO 4217 code such as GBP');
+			need(/^[A-Z]{3}$/.test(String(body.deploymentAmount.currencyCode ?? '')), 'deploymentAmount.currencyCode', 'must be an ISO 4217 code such as GBP');
 		}
-		if (!partial || body.paymentRange !== undefined) {
-			const { startDate, endDate } = body.paymentRange ?? {};
-			need(/^\d{4}-\d{2}-\d{2}/.test(String(startDate ?? '')), 'paymentRange.startDate', 'must be a date (YYYY-MM-DD)');
-			need(/^\d{4}-\d{2}-\d{2}/.test(String(endDate ?? '')), 'paymentRange.endDate', 'must be a date (YYYY-MM-DD)');
-			if (startDate && endDate && String(endDate) < String(startDate)) issues.push({ field: 'paymentRange.endDate', issue: 'must not be before startDate' });
+		// contract: payment-range
+		if (body.paymentRange) {
+			const { startDate, endDate } = body.paymentRange;
+			need(isDate(startDate), 'paymentRange.startDate', 'must be a date (YYYY-MM-DD)');
+			need(isDate(endDate), 'paymentRange.endDate', 'must be a date (YYYY-MM-DD)');
+			if (isDate(startDate) && isDate(endDate) && endDate < startDate) issues.push({ field: 'paymentRange.endDate', issue: 'must not be before startDate' });
 		}
-		if (body.status !== undefined) need(['Active', 'Cancelled', 'Suspended'].includes(body.status), 'status', 'must be Active, Suspended or Cancelled');
+		// contract: create-required (supplier.name is a guess)
+		if (body.supplier !== undefined) need(has(body.supplier?.name), 'supplier.name', 'is required');
+		// contract: deployment-shape
+		if (body.spendType !== undefined) need(DEPLOYMENT_TYPES.includes(body.spendType), 'spendType', `must be one of ${DEPLOYMENT_TYPES.join(', ')}`);
 		return issues;
 	}
 
+	/** contract: paging, paging-range. Zero-based `PageNumber`, `PageSize` 10–1000 (default 100). */
+	function page<T>(req: SandboxRequest, rows: T[]): SandboxReply {
+		const q = req.query;
+		const pageNumber = Number(q.get('PageNumber') ?? 0);
+		const pageSize = Number(q.get('PageSize') ?? PAGE_SIZE.default);
+		const details: Issue[] = [];
+		if (!Number.isInteger(pageNumber) || pageNumber < 0) details.push({ field: 'PageNumber', issue: 'must be a whole number from 0' });
+		if (!Number.isInteger(pageSize) || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) details.push({ field: 'PageSize', issue: `must be from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}` });
+		if (details.length) return error(400, 'EVAL000', 'The request is invalid.', details);
+		const totalItems = rows.length;
+		const items = rows.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize);
+		return json(200, { totalItems, totalPages: Math.ceil(totalItems / pageSize), pageNumber, pageSize, items });
+	}
+
+	// contract: list-filters
 	function list(req: SandboxRequest, ctx: ServiceContext): SandboxReply {
 		ctx.count('lists');
 		const q = req.query;
-		const pageNumber = Number(q.get('pageNumber') ?? 1);
-		const pageSize = Number(q.get('pageSize') ?? 25);
-		const details: Array<{ field: string; issue: string }> = [];
-		if (!Number.isInteger(pageNumber) || pageNumber < 1) details.push({ field: 'pageNumber', issue: 'must be a whole number from 1' });
-		if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) details.push({ field: 'pageSize', issue: `must be from 1 to ${MAX_PAGE_SIZE}` });
-		for (const f of ['fromDate', 'toDate']) if (q.has(f) && Number.isNaN(Date.parse(q.get(f)!))) details.push({ field: f, issue: 'must be a date (YYYY-MM-DD)' });
+		const details: Issue[] = [];
+		for (const f of ['fromDate', 'toDate']) if (q.has(f) && !isDate(q.get(f))) details.push({ field: f, issue: 'must be a date (YYYY-MM-DD)' });
 		if (details.length) return error(400, 'EVAL000', 'The request is invalid.', details);
 		let rows = [...deployments.values()];
 		const eq = (field: string, get: (d: Deployment) => unknown) => {
@@ -203,50 +279,59 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		eq('clientAccountCode', (d) => (d.clientAccountCode as any)?.value);
 		if (q.get('fromDate')) rows = rows.filter((d) => d.createdAt >= q.get('fromDate')!);
 		if (q.get('toDate')) rows = rows.filter((d) => d.createdAt.slice(0, 10) <= q.get('toDate')!);
-		const totalItems = rows.length;
-		const page = rows.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-		return json(200, { deployments: page, pagination: { pageNumber, pageSize, totalPages: Math.ceil(totalItems / pageSize), totalItems } });
+		return page(req, rows);
 	}
 
+	/** Fields Conferma sets itself (its deployment report names Conferma their data controller): a body cannot set them. */
+	const CONTROLLED = ['deploymentId', 'status', 'card', 'createdAt', 'amendedAt'];
+	const settable = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([k]) => !CONTROLLED.includes(k)));
+
+	// contract: create-required
 	function create(req: SandboxRequest, ctx: ServiceContext): SandboxReply {
 		ctx.count('creates');
 		const body = req.json();
-		if (!body || typeof body !== 'object') return error(400, 'EVAL000', 'The request body must be a JSON object.');
+		if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'EVAL000', 'The request body must be a JSON object.');
 		const issues = validate(body as Record<string, any>, false);
 		if (issues.length) return error(400, 'EVAL000', 'The request is invalid.', issues);
-		const { id: _id, status: _status, card: _card, createdAt: _c, ...fields } = body as Record<string, unknown>;
-		return json(201, addDeployment(fields));
+		return json(201, addDeployment(settable(body as Record<string, unknown>)));
 	}
 
+	// contract: amend, amend-cancelled
 	function amend(req: SandboxRequest, ctx: ServiceContext, id: string): SandboxReply {
 		ctx.count('amends');
 		const d = deployments.get(id);
 		if (!d) return error(404, 'ENF001', `Deployment ${id} was not found.`);
 		const body = req.json();
-		if (!body || typeof body !== 'object') return error(400, 'EVAL000', 'The request body must be a JSON object.');
+		if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'EVAL000', 'The request body must be a JSON object.');
 		const issues = validate(body as Record<string, any>, true);
 		if (d.status === 'Cancelled') issues.push({ field: 'status', issue: 'a cancelled deployment cannot be amended' });
 		if (issues.length) return error(400, 'EVAL000', 'The request is invalid.', issues);
-		const { id: _id, card: _card, createdAt: _c, ...fields } = body as Record<string, unknown>;
-		Object.assign(d, fields, { amendedAt: new Date().toISOString() });
+		Object.assign(d, settable(body as Record<string, unknown>), { amendedAt: new Date().toISOString() });
 		return json(200, d);
 	}
 
 	const handler = (req: SandboxRequest, ctx: ServiceContext): SandboxReply => {
 		if (req.path === '/token') return req.method === 'POST' ? token(req, ctx) : json(405, { error: 'method_not_allowed' });
-		const m = /^\/deployments\/v1\/deployments(?:\/([^/]+))?\/?$/.exec(req.path);
+		const m = /^\/deployments\/v1\/deployments(?:\/([^/]+)(\/invoices)?)?\/?$/.exec(req.path);
 		if (!m) return error(404, 'ENF000', `No resource at ${req.path}.`);
 		const refused = authorized(req, ctx);
 		if (refused) return refused;
 		const id = m[1] ? decodeURIComponent(m[1]) : undefined;
 		if (!id && req.method === 'GET') return list(req, ctx);
 		if (!id && req.method === 'POST') return create(req, ctx);
-		if (id && req.method === 'GET') {
+		if (id && m[2] && req.method === 'GET') {
+			// contract: invoices
+			ctx.count('invoiceLists');
+			return deployments.has(id) ? page(req, invoices.get(id) ?? []) : error(404, 'ENF001', `Deployment ${id} was not found.`);
+		}
+		if (id && !m[2] && req.method === 'GET') {
+			// contract: get
 			ctx.count('reads');
 			const d = deployments.get(id);
 			return d ? json(200, d) : error(404, 'ENF001', `Deployment ${id} was not found.`);
 		}
-		if (id && req.method === 'PUT') return amend(req, ctx, id);
+		if (id && !m[2] && req.method === 'PUT') return amend(req, ctx, id);
+		// contract: cancel (not published, so not here)
 		return error(405, 'EVAL405', `${req.method} is not allowed here.`);
 	};
 
@@ -257,6 +342,8 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		platformKeyName,
 		tokenLifetimeSec: options.tokenLifetimeSec ?? 300,
 		deployments,
+		invoices,
+		cardPools,
 		revokeTokens: () => void issue(platformKeyName),
 		expireTokens() {
 			for (const info of live.values()) info.expiresAt = Date.now() - 1;
@@ -297,5 +384,6 @@ export function printConferma(sandbox: { conferma: ConfermaSandbox }, dir: strin
   Base URL: ${c.url}
   Token URL: ${c.url}/token
   CA Certificate: paste ${dir}/ca.crt
+  Card pools for Create: ${c.cardPools.map((p) => `${p.type} ${p.value} (${p.currencyCode})`).join(', ')}
 `);
 }

@@ -56,3 +56,11 @@ export function confermaCredentials(sandbox: Pick<Sandbox, 'certs' | 'conferma'>
 		...overrides,
 	};
 }
+
+/**
+ * n8n's own OpenAI credential (`openAiApi`) pointed at the scripted model. n8n checks the server's certificate
+ * against Node's CA list, so n8n must run with NODE_EXTRA_CA_CERTS naming the sandbox CA (the credential has no CA field).
+ */
+export function openAiCredentials(sandbox: Pick<Sandbox, 'openai'>, overrides: Record<string, unknown> = {}) {
+	return { apiKey: sandbox.openai.apiKey, url: `${sandbox.openai.url}/v1`, ...overrides };
+}

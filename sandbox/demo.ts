@@ -169,12 +169,13 @@ const conferma: Section = async (sandbox) => {
 			{
 				resource: 'deployment',
 				operation: 'create',
-				clientAccountCodeType: 'BTA',
-				clientAccountCodeValue: 'ACME-1',
+				clientAccountCodeType: 'CLIENTID',
+				clientAccountCodeValue: '1234',
 				amount: '={{ $json.amount }}',
 				currencyCode: 'GBP',
 				startDate: '2026-12-01',
 				endDate: '2026-12-05',
+				supplierName: 'Sandbox Hotel London',
 				consumerReference: '={{ $json.ref }}',
 				additionalFields: { spendType: 'Hotel' },
 				options: { reuseExisting: true },
@@ -182,10 +183,10 @@ const conferma: Section = async (sandbox) => {
 			bookings,
 		);
 		table(
-			out.map((o, i) => ({ booking: bookings[i].ref, deployment: o.id ?? '', card: (o.card as IDataObject | undefined)?.maskedNumber ?? '', reused: o.alreadyExisted ?? '', error: o.error ?? '' })),
+			out.map((o, i) => ({ booking: bookings[i].ref, deployment: o.deploymentId ?? '', card: (o.card as IDataObject | undefined)?.maskedNumber ?? '', reused: o.alreadyExisted ?? '', error: o.error ?? '' })),
 			['booking', 'deployment', 'card', 'reused', 'error'],
 		);
-		console.log(`  ${out.filter((o) => o.id && !o.alreadyExisted).length} card created, 1 reused, 1 refused with the field named; ${c.counters.tokenRequests} token request`);
+		console.log(`  ${out.filter((o) => o.deploymentId && !o.alreadyExisted).length} card created, 1 reused, 1 refused before sending, with the field named; ${c.counters.tokenRequests} token request`);
 	});
 	await step('Conferma Pay — 20 workflows reading deployments at once (a new Conferma token revokes all others)', async () => {
 		c.resetCounters();
@@ -196,7 +197,7 @@ const conferma: Section = async (sandbox) => {
 	});
 	await step('Conferma Pay Trigger — a card is used at a hotel (event 98) and another event arrives', async () => {
 		const { callWebhook } = await import('../test/harness/n8n');
-		for (const notification of [cardAuthorisation('100001'), cardAuthorisation('100001', { notificationEventType: { id: 12, name: 'Other' } })]) {
+		for (const notification of [cardAuthorisation(100001), cardAuthorisation(100001, { notificationEventType: { id: 12, name: 'Other' } })]) {
 			const { result } = await callWebhook({ nodeType: new ConfermaPayTrigger(), parameters: { events: ['98'], otherEventIds: '', options: {} }, request: { body: notification } });
 			const started = result.workflowData?.[0]?.length ? 'started the workflow' : `ignored (${(result.webhookResponse as IDataObject)?.ignored})`;
 			console.log(`  event ${notification.notificationEventType.id} (${notification.notificationEventType.name}): ${started}`);

@@ -12,6 +12,8 @@ import type { Counters, Handler, SandboxCerts, SandboxReply, SandboxRequest, Ser
 interface QueuedFault {
 	left: number;
 	pathPrefix?: string;
+	/** Only requests of this method (a PUT and the GET before it share a path). */
+	method?: string;
 }
 
 export class Faults {
@@ -28,16 +30,16 @@ export class Faults {
 	malformeds: QueuedFault[] = [];
 
 	/** The next `n` requests (under `pathPrefix`) are answered `status`; n = 0 clears. */
-	fail(n: number, status: number, options: { retryAfterSec?: number; body?: unknown; pathPrefix?: string } = {}) {
+	fail(n: number, status: number, options: { retryAfterSec?: number; body?: unknown; pathPrefix?: string; method?: string } = {}) {
 		this.failures = n > 0 ? [...this.failures, { left: n, status, ...options }] : [];
 	}
 	/** The next `n` requests get their connection destroyed without an answer. */
-	reset(n: number, pathPrefix?: string) {
-		this.resets = n > 0 ? [...this.resets, { left: n, pathPrefix }] : [];
+	reset(n: number, pathPrefix?: string, method?: string) {
+		this.resets = n > 0 ? [...this.resets, { left: n, pathPrefix, method }] : [];
 	}
 	/** The next `n` answers are 200 with a truncated JSON body. */
-	malformed(n: number, pathPrefix?: string) {
-		this.malformeds = n > 0 ? [...this.malformeds, { left: n, pathPrefix }] : [];
+	malformed(n: number, pathPrefix?: string, method?: string) {
+		this.malformeds = n > 0 ? [...this.malformeds, { left: n, pathPrefix, method }] : [];
 	}
 	clear() {
 		this.latencyMs = 0;
@@ -48,8 +50,8 @@ export class Faults {
 		this.malformeds = [];
 	}
 
-	take<T extends QueuedFault>(queue: T[], path: string): T | undefined {
-		const hit = queue.find((f) => f.left > 0 && (!f.pathPrefix || path.startsWith(f.pathPrefix)));
+	take<T extends QueuedFault>(queue: T[], path: string, method?: string): T | undefined {
+		const hit = queue.find((f) => f.left > 0 && (!f.pathPrefix || path.startsWith(f.pathPrefix)) && (!f.method || f.method === method));
 		if (hit) hit.left--;
 		return hit;
 	}
@@ -183,20 +185,24 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
 			const path = url.pathname;
 			const socket = req.socket as TLSSocket;
+			// Read before any latency: a client that gives up meanwhile destroys the socket, and a real server still
+			// handles the request it received (with the certificate it was sent with).
+			const peer = options.mtls ? socket.getPeerCertificate() : undefined;
+			const peerAuthorized = socket.authorized;
+			const peerError = socket.authorizationError;
 			if (faults.latencyMs > 0 && (!faults.latencyPathPrefix || path.startsWith(faults.latencyPathPrefix))) await sleep(faults.latencyMs);
 
-			if (faults.take(faults.resets, path)) {
+			if (faults.take(faults.resets, path, req.method)) {
 				socket.destroy();
 				return;
 			}
-			const failure = faults.take(faults.failures, path);
+			const failure = faults.take(faults.failures, path, req.method);
 			if (failure) {
 				context.count(`http${failure.status}`);
 				const headers: Record<string, string> = failure.retryAfterSec !== undefined ? { 'retry-after': String(failure.retryAfterSec) } : {};
 				return reply(res, { status: failure.status, headers, json: failure.body ?? { message: `sandbox fault: HTTP ${failure.status}` } });
 			}
 
-			const peer = options.mtls ? socket.getPeerCertificate() : undefined;
 			const presented = !!peer && Object.keys(peer).length > 0;
 			const request: SandboxRequest = {
 				method: req.method ?? 'GET',
@@ -215,8 +221,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 				form: () => new URLSearchParams(body.toString('utf8')),
 				clientCert: {
 					presented,
-					authorized: presented && socket.authorized,
-					error: presented && !socket.authorized ? String(socket.authorizationError) : undefined,
+					authorized: presented && peerAuthorized,
+					error: presented && !peerAuthorized ? String(peerError) : undefined,
 					subject: presented ? String(peer?.subject?.CN ?? '') : undefined,
 				},
 			};
@@ -226,7 +232,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 				return;
 			}
 			if (result.status >= 400) context.count(`http${result.status}`);
-			if (result.status < 400 && faults.take(faults.malformeds, path)) {
+			if (result.status < 400 && faults.take(faults.malformeds, path, req.method)) {
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.end('{"content": [{"uuid": "trunc');
 				return;

@@ -4,6 +4,7 @@ import { startClara } from './clara';
 import { startClaro } from './claro';
 import { startCleverTap } from './clevertap';
 import { startConferma } from './conferma';
+import { startOpenAi } from './openai';
 import type { SandboxCerts } from './types';
 
 export type { SandboxCerts } from './types';
@@ -18,6 +19,7 @@ const services = {
 	clevertap: startCleverTap,
 	claro: startClaro,
 	conferma: startConferma,
+	openai: startOpenAi,
 };
 
 type Services = typeof services;

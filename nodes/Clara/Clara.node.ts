@@ -2,12 +2,15 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import * as billingStatement from './actions/billingStatement';
 import * as card from './actions/card';
+import * as digitalAccount from './actions/digitalAccount';
 import * as group from './actions/group';
 import * as health from './actions/health';
 import * as location from './actions/location';
+import * as reimbursement from './actions/reimbursement';
 import { router } from './actions/router';
 import * as transaction from './actions/transaction';
 import * as user from './actions/user';
+import { agentPermissions } from './actions/writes';
 import { claraApiTest } from './credentialTest';
 
 export class Clara implements INodeType {
@@ -18,7 +21,7 @@ export class Clara implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read corporate card transactions, statements, cards, users, groups and locations from Clara (OAuth 2.0 + mutual TLS)',
+		description: 'Read Clara transactions, statements, cards, users, reimbursements and more; issue, lock and cancel cards; manage users and groups (OAuth 2.0 + mutual TLS)',
 		defaults: { name: 'Clara' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -33,9 +36,11 @@ export class Clara implements INodeType {
 				options: [
 					{ name: 'Billing Statement', value: 'billingStatement' },
 					{ name: 'Card', value: 'card' },
+					{ name: 'Digital Account (Brazil)', value: 'digitalAccount' },
 					{ name: 'Group', value: 'group' },
 					{ name: 'Health', value: 'health' },
 					{ name: 'Location', value: 'location' },
+					{ name: 'Reimbursement', value: 'reimbursement' },
 					{ name: 'Transaction', value: 'transaction' },
 					{ name: 'User', value: 'user' },
 				],
@@ -43,11 +48,14 @@ export class Clara implements INodeType {
 			},
 			...billingStatement.description,
 			...card.description,
+			...digitalAccount.description,
 			...group.description,
 			...health.description,
 			...location.description,
+			...reimbursement.description,
 			...transaction.description,
 			...user.description,
+			...agentPermissions,
 		],
 	};
 

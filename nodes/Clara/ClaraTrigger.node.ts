@@ -1,7 +1,9 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { integer, optionalText, toNodeError } from '../transport';
+import { cardLastDigits } from './actions/common';
 import { claraApiTest } from './credentialTest';
-import { claraFor } from './transport';
+import { claraFor, type Clara } from './transport';
 
 interface TriggerState {
 	/** uuid → operation date of every transaction already seen inside the look-back window. */
@@ -43,9 +45,9 @@ export class ClaraTrigger implements INodeType {
 				displayName: 'Look-Back Days',
 				name: 'lookBackDays',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 31 },
+				typeOptions: { minValue: 1, maxValue: 31, numberPrecision: 0 },
 				default: 3,
-				description: 'How many days of operation dates each poll re-reads, to catch transactions Clara posts late',
+				description: 'How many days of operation dates each poll re-reads (1 to 31), to catch transactions Clara posts late',
 			},
 			{
 				displayName: 'Filters',
@@ -72,10 +74,22 @@ export class ClaraTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const state = this.getWorkflowStaticData('node') as TriggerState;
-		const lookBackDays = this.getNodeParameter('lookBackDays', 3) as number;
-		const filters = this.getNodeParameter('filters', {}) as IDataObject;
+		let lookBackDays: number;
+		const filters: IDataObject = {};
+		let clara: Clara;
+		try {
+			// Checked on every poll, loudly: a window of 0, -1 or 2.5 days would make a trigger that never fires.
+			lookBackDays = integer(this.getNodeParameter('lookBackDays', 3), 'Look-Back Days', { min: 1, max: 31, required: true })!;
+			for (const [name, value] of Object.entries(this.getNodeParameter('filters', {}) as IDataObject)) {
+				const text = optionalText(value, name === 'status' ? 'Status' : 'Card Last Digits');
+				if (text !== undefined) filters[name] = text;
+			}
+			cardLastDigits(filters);
+			clara = await claraFor(this);
+		} catch (error) {
+			throw toNodeError(this.getNode(), error, { errors: { service: 'Clara' }, secrets: [] });
+		}
 		const since = new Date(Date.now() - lookBackDays * DAY_MS).toISOString().slice(0, 10);
-		const clara = await claraFor(this);
 		let transactions: IDataObject[];
 		try {
 			transactions = await clara.list(

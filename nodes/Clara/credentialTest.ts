@@ -1,5 +1,5 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { TransportError, validateTlsMaterial, tokens } from '../transport';
+import { InvalidInput, TransportError, validateTlsMaterial, tokens } from '../transport';
 import { Clara, readCredentials } from './transport';
 
 /**
@@ -10,7 +10,14 @@ import { Clara, readCredentials } from './transport';
  */
 export async function claraApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const creds = readCredentials(credential.data ?? {});
-	const clara = new Clara(creds);
+	let clara: Clara;
+	try {
+		clara = new Clara(creds);
+	} catch (error) {
+		// An http:// Base URL Override: refused before anything is sent, so the secret never travels in clear.
+		const description = error instanceof InvalidInput && error.description ? ` ${error.description}` : '';
+		return { status: 'Error', message: `${(error as Error).message}.${description}` };
+	}
 	const fail = (step: string, error: unknown): INodeCredentialTestResult => {
 		const mapped = clara.toNodeError({ getNode: () => ({ name: 'Clara credential test', type: 'claraApi', typeVersion: 1, position: [0, 0], parameters: {} }) } as never, error);
 		return { status: 'Error', message: `${step} failed: ${mapped.message}. ${mapped.description ?? ''}`.trim() };

@@ -1,5 +1,5 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { ApiError, TransportError } from '../transport';
+import { ApiError, egressOf, InvalidInput, TransportError } from '../transport';
 import { ClaroFaceMatch, readCredentials } from './transport';
 
 /**
@@ -9,7 +9,13 @@ import { ClaroFaceMatch, readCredentials } from './transport';
 export async function claroFaceMatchApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const creds = readCredentials(credential.data ?? {});
 	if (!creds.key || !creds.secret) return { status: 'Error', message: 'Fill both Key and Secret: Claro gives them together in the API portal' };
-	const claro = new ClaroFaceMatch(creds);
+	let claro: ClaroFaceMatch;
+	try {
+		claro = new ClaroFaceMatch(creds, undefined, undefined, egressOf(this));
+	} catch (error) {
+		const description = error instanceof InvalidInput ? error.description : undefined;
+		return { status: 'Error', message: `${(error as Error).message}. ${description ?? ''}`.trim() };
+	}
 	try {
 		await claro.requestToken();
 		return { status: 'OK', message: `Connection successful: ${claro.origin} issued a token for this key` };

@@ -5,6 +5,7 @@ import * as event from './actions/event';
 import * as message from './actions/message';
 import * as partner from './actions/partner';
 import * as profile from './actions/profile';
+import * as report from './actions/report';
 import { router } from './actions/router';
 import { cleverTapApiTest } from './credentialTest';
 
@@ -16,7 +17,7 @@ export class CleverTap implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: "Read CleverTap profiles, events, counts, campaigns and reports, and upload profiles and events, within the account's concurrency limit",
+		description: "Read CleverTap profiles, events, counts, campaigns and reports; upload profiles and events, erase or demerge profiles, manage subscriptions, create and stop campaigns, within the account's concurrency limit",
 		defaults: { name: 'CleverTap' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -34,6 +35,7 @@ export class CleverTap implements INodeType {
 					{ name: 'Message', value: 'message' },
 					{ name: 'Partner', value: 'partner' },
 					{ name: 'Profile', value: 'profile' },
+					{ name: 'Report', value: 'report' },
 				],
 				default: 'profile',
 			},
@@ -42,6 +44,7 @@ export class CleverTap implements INodeType {
 			...message.description,
 			...partner.description,
 			...profile.description,
+			...report.description,
 		],
 	};
 

@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { ApiError, TransportError } from '../transport';
-import { CleverTap, isExpiredPasscode, readCredentials, REGIONS, regionName, type CleverTapCredentials, type Region } from './transport';
+import { ApiError, egressOf, TransportError, type EgressFilter } from '../transport';
+import { CleverTap, credentialProblem, isExpiredPasscode, readCredentials, REGIONS, regionName, type CleverTapCredentials, type Region } from './transport';
 
 type Outcome = { kind: 'ok' | 'expired' | 'refused' } | { kind: 'error'; error: unknown };
 
@@ -11,10 +11,10 @@ const TEST_NODE = { id: 'credential-test', name: 'CleverTap credential test', ty
  * and changes nothing. (Partner Connect, `/v1/connect`, checks credentials too, but only for whitelisted partner
  * names, and answers 400 rather than 401.)
  */
-async function probe(creds: CleverTapCredentials): Promise<Outcome> {
+async function probe(creds: CleverTapCredentials, egress?: EgressFilter): Promise<Outcome> {
 	const today = Number(new Date().toISOString().slice(0, 10).replace(/-/g, ''));
 	try {
-		await new CleverTap(creds).query('/1/targets/list.json', { from: today, to: today });
+		await new CleverTap(creds, undefined, undefined, egress).query('/1/targets/list.json', { from: today, to: today });
 		return { kind: 'ok' };
 	} catch (error) {
 		if (error instanceof ApiError && isExpiredPasscode(error.response)) return { kind: 'expired' };
@@ -35,8 +35,11 @@ const EXPIRED = 'create a new passcode in CleverTap (Settings > Passcodes), or a
 export async function cleverTapApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const creds = readCredentials(credential.data ?? {});
 	if (!creds.accountId || !creds.passcode) return { status: 'Error', message: 'Fill both Account ID and Passcode (CleverTap: Settings > Project and Settings > Passcodes)' };
-	const home = new CleverTap(creds);
-	const outcome = await probe(creds);
+	const problem = credentialProblem(creds);
+	if (problem) return { status: 'Error', message: `${problem.message}. ${problem.description ?? ''}`.trim() };
+	const egress = egressOf(this);
+	const home = new CleverTap(creds, undefined, undefined, egress);
+	const outcome = await probe(creds, egress);
 	const here = regionName(creds.region);
 	switch (outcome.kind) {
 		case 'ok':
@@ -49,6 +52,7 @@ export async function cleverTapApiTest(this: ICredentialTestFunctions, credentia
 			const status = outcome.error instanceof ApiError ? outcome.error.response.status : undefined;
 			let part: string;
 			if (outcome.error instanceof TransportError && outcome.error.kind === 'tls-config') part = 'The CA Certificate field is wrong';
+			else if (outcome.error instanceof TransportError && outcome.error.kind === 'blocked') part = "n8n's outbound network policy does not let this host be reached";
 			else if (outcome.error instanceof TransportError) part = `The host is wrong or unreachable (${home.base})`;
 			else if (status !== undefined && (status >= 500 || status === 429)) part = 'CleverTap is failing or busy right now; the credential could not be checked';
 			else part = `The host answered but not as CleverTap's API does (${home.base})`;
@@ -62,7 +66,7 @@ export async function cleverTapApiTest(this: ICredentialTestFunctions, credentia
 		};
 	}
 	const others = (Object.keys(REGIONS) as Region[]).filter((r) => r !== creds.region);
-	const answers = await Promise.all(others.map(async (region) => ({ region, outcome: await probe({ ...creds, region }) })));
+	const answers = await Promise.all(others.map(async (region) => ({ region, outcome: await probe({ ...creds, region }, egress) })));
 	const found = answers.find((a) => a.outcome.kind === 'ok' || a.outcome.kind === 'expired');
 	if (found) {
 		const there = regionName(found.region);

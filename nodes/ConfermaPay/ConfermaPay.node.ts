@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import * as deployment from './actions/deployment';
+import * as invoice from './actions/invoice';
 import { router } from './actions/router';
 import { confermaPayApiTest } from './credentialTest';
 
@@ -12,7 +13,7 @@ export class ConfermaPay implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create, amend and read Conferma Pay virtual card deployments, with one shared token per platform',
+		description: 'Create, amend and read Conferma Pay virtual card deployments and their invoices, with one shared token per platform',
 		defaults: { name: 'Conferma Pay' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -24,10 +25,14 @@ export class ConfermaPay implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Deployment', value: 'deployment' }],
+				options: [
+					{ name: 'Deployment', value: 'deployment' },
+					{ name: 'Invoice', value: 'invoice' },
+				],
 				default: 'deployment',
 			},
 			...deployment.description,
+			...invoice.description,
 		],
 	};
 

@@ -6,9 +6,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 export const EVENT_TYPES = [{ id: 98, name: 'Card Authorisation Activity' }];
 
 interface Notification {
+	version?: unknown;
 	notificationMessageID?: unknown;
 	notificationEventType?: { id?: unknown; name?: unknown };
 }
+
+/** Conferma documents these as integers; "98" or 98.5 is not one of its notifications. */
+const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
 const sameSecret = (given: string, expected: string) => {
 	const a = Buffer.from(given);
@@ -82,6 +86,8 @@ export class ConfermaPayTrigger implements INodeType {
 						type: 'string',
 						typeOptions: { password: true },
 						default: '',
+						description:
+							'The secret the header must carry. While a header name is set and this is empty (e.g. an expression that resolves to nothing), every request is refused with 500 and starts nothing: the check is never skipped.',
 					},
 				],
 			},
@@ -90,23 +96,35 @@ export class ConfermaPayTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const res = this.getResponseObject();
+		const refuse = (status: number, message: string): IWebhookResponseData => {
+			res.status(status).json({ message });
+			return { noWebhookResponse: true };
+		};
 		const options = this.getNodeParameter('options', {}) as { headerName?: string; headerValue?: string };
-		if (options.headerName && options.headerValue) {
-			const given = this.getHeaderData()[options.headerName.toLowerCase()];
-			if (typeof given !== 'string' || !sameSecret(given, options.headerValue)) {
-				res.status(401).json({ message: `Missing or wrong ${options.headerName} header` });
-				return { noWebhookResponse: true };
+		const headerName = String(options.headerName ?? '').trim();
+		const headerValue = String(options.headerValue ?? '').trim();
+		// Fails closed: half a configuration (a name without a value, or the reverse) means a check was wanted.
+		if (headerName || headerValue) {
+			if (!headerName || !headerValue) {
+				const missing = headerName ? 'Required Header Value' : 'Required Header Name';
+				this.logger.warn(`Conferma Pay Trigger "${this.getNode().name}": ${missing} is empty, so every notification is refused`);
+				return refuse(500, `This trigger is set to require a shared-secret header but its ${missing} is empty, so it refuses every request: set it in the node`);
 			}
+			const given = this.getHeaderData()[headerName.toLowerCase()];
+			if (typeof given !== 'string' || !sameSecret(given, headerValue)) return refuse(401, `Missing or wrong ${headerName} header`);
+		}
+		const wantedIds: number[] = [];
+		for (const part of String(this.getNodeParameter('otherEventIds', '')).split(',').map((s) => s.trim()).filter(Boolean)) {
+			if (!/^\d{1,9}$/.test(part)) return refuse(500, `This trigger's Other Event Type IDs has "${part.slice(0, 20)}", which is not a whole number: fix it in the node`);
+			wantedIds.push(Number(part));
 		}
 		const body = this.getBodyData() as IDataObject & Notification;
-		const id = Number(body?.notificationEventType?.id);
-		if (!body || typeof body !== 'object' || !Number.isInteger(id)) {
-			res.status(400).json({ message: 'Not a Conferma notification: notificationEventType.id is missing' });
-			return { noWebhookResponse: true };
-		}
+		const id = body && typeof body === 'object' ? body.notificationEventType?.id : undefined;
+		if (!isInteger(id)) return refuse(400, 'Not a Conferma notification: notificationEventType.id is missing or not an integer');
+		if (!isInteger(body.notificationMessageID)) return refuse(400, 'Not a Conferma notification: notificationMessageID is missing or not an integer');
+		if (body.version !== undefined && !isInteger(body.version)) return refuse(400, 'Not a Conferma notification: version is not an integer');
 		const events = this.getNodeParameter('events', []) as string[];
-		const others = String(this.getNodeParameter('otherEventIds', '')).split(',').map((s) => s.trim()).filter(Boolean);
-		const wanted = events.includes('*') || [...events, ...others].includes(String(id));
+		const wanted = events.includes('*') || events.map(Number).includes(id) || wantedIds.includes(id);
 		if (!wanted) return { webhookResponse: { received: true, ignored: `event type ${id} is not selected in this trigger` } };
 		return { workflowData: [this.helpers.returnJsonArray([body])] };
 	}

@@ -1,5 +1,5 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { ApiError, tokens, TransportError } from '../transport';
+import { ApiError, egressOf, tokens, TransportError } from '../transport';
 import { ConfermaPay, credentialProblem, readCredentials } from './transport';
 
 /**
@@ -11,7 +11,7 @@ export async function confermaPayApiTest(this: ICredentialTestFunctions, credent
 	const creds = readCredentials(credential.data ?? {});
 	const problem = credentialProblem(creds);
 	if (problem) return { status: 'Error', message: problem };
-	const conferma = new ConfermaPay(creds);
+	const conferma = new ConfermaPay(creds, undefined, undefined, egressOf(this));
 	let stage: 'token' | 'api' = 'token';
 	try {
 		const before = tokens.fetchCount.get(conferma.client.tokenKey);

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { send, type HttpRequest, type HttpResponse, type SendOptions } from './http';
 import { ApiError, outcomeOf } from './errors';
-import { parseTokenResponse, tokens, type CachedToken, type TokenHelper } from './token';
+import { tokens } from './shared-state';
+import { parseTokenResponse, type CachedToken, type TokenHelper } from './token';
 import { redact } from './redact';
 
 /** Everything a service needs to call its API with a cached OAuth token. Built once per credential. */

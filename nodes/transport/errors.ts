@@ -2,7 +2,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NOT_SENT_CODES, TransportError, type HttpRequest, type HttpResponse } from './http';
 import { redact, redactDeep } from './redact';
-import { LockTimeoutError, StoreUnavailableError } from './redis';
+import { LockTimeoutError } from './redis-token-store';
+import { StoreUnavailableError } from './token';
 import { InvalidInput } from './validate';
 
 /** A non-2xx answer that the caller did not handle. */
@@ -148,7 +149,7 @@ export function toNodeError(
 	let httpCode: string | undefined;
 	if (error instanceof UnknownOutcome) {
 		const failure = error.failure;
-		const what = failure instanceof ApiError ? `HTTP ${failure.response.status}${vendorMessage(failure.response.body) ? `: "${vendorMessage(failure.response.body)}"` : ''}` : failure.message.replace(/\.?$/, '').replace(/\. The request may have reached.*$/, '');
+		const what = failure instanceof ApiError ? `HTTP ${failure.response.status}${vendorMessage(failure.response.body) ? `: "${vendorMessage(failure.response.body)}"` : ''}` : failure.message.replace(/\. The request may have reached.*$/, '').replace(/^Could not reach the server: /, '').replace(/\.$/, '');
 		httpCode = failure instanceof ApiError ? String(failure.response.status) : failure.status ? String(failure.status) : undefined;
 		explained = {
 			message: `${errors.service} gave no clear answer to ${error.action} (${what}). It was sent once and not again, so it may have taken effect`,

@@ -7,6 +7,8 @@ export * from './redact';
 export * from './items';
 export * from './pagination';
 export * from './api';
-export * from './redis';
+// Where tokens and account limits live (memory, or n8n's Redis in queue mode); the Redis modules stay behind it.
+export * from './shared-state';
 export * from './descriptions';
 export * from './validate';
+export * from './tool';

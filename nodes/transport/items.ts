@@ -1,23 +1,37 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { mapConcurrent } from './limiter';
+import { errorForModel, isToolRun } from './tool';
 import { InvalidInput } from './validate';
 
 /** What one input item produced: its output json (one or many) or the error that stopped it. */
 export type ItemResult = IDataObject | IDataObject[] | Error;
 
 /**
+ * Whether a failed item becomes an error item instead of stopping the node: with n8n's "On Error: Continue", and
+ * always in an AI-agent tool run, where the model must read the error (a thrown one would end the execution).
+ */
+export function continuesOnFail(ctx: IExecuteFunctions): boolean {
+	return ctx.continueOnFail() || isToolRun(ctx);
+}
+
+/**
  * Turn per-item results into n8n output: every input item yields its outputs or exactly one error item
- * (continueOnFail), each paired to that input. Without continueOnFail the first failing item stops the node.
+ * (continuesOnFail), each paired to that input. Otherwise the first failing item stops the node.
  */
 export function toOutput(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
 	const out: INodeExecutionData[] = [];
-	const keepGoing = ctx.continueOnFail();
+	const keepGoing = continuesOnFail(ctx);
+	const forModel = isToolRun(ctx);
 	results.forEach((result, itemIndex) => {
 		if (result instanceof Error) {
 			if (!keepGoing) {
 				if (result instanceof NodeOperationError || 'context' in result) throw result;
 				throw new NodeOperationError(ctx.getNode(), result, { itemIndex });
+			}
+			if (forModel) {
+				out.push({ json: errorForModel(result), pairedItem: { item: itemIndex } });
+				return;
 			}
 			const description = (result as { description?: string }).description;
 			// n8n's "Continue (using error output)" routes only items whose json is `{ error }` alone (and then adds
@@ -35,7 +49,7 @@ export function toOutput(ctx: IExecuteFunctions, results: ItemResult[]): INodeEx
 
 /**
  * Run `handler` for every input item, `concurrency` at a time (requests share pooled connections, so items in
- * parallel cost no extra handshakes). Once an item fails without continueOnFail, no further item is started.
+ * parallel cost no extra handshakes). Once an item fails without continuesOnFail, no further item is started.
  */
 export async function runPerItem(
 	ctx: IExecuteFunctions,
@@ -43,7 +57,7 @@ export async function runPerItem(
 	options: { concurrency?: number } = {},
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
-	const keepGoing = ctx.continueOnFail();
+	const keepGoing = continuesOnFail(ctx);
 	let failed = false;
 	const results = await mapConcurrent(items, options.concurrency ?? 8, async (_item, itemIndex): Promise<ItemResult> => {
 		if (failed) return new Error('not run: an earlier item failed');

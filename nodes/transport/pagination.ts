@@ -63,6 +63,8 @@ export interface ListOptions {
 	service: string;
 	/** Where the items may be (see readPage). */
 	keys?: string[];
+	/** The field that identifies an item, tried before `uuid` and `id` (Conferma's `deploymentId`). */
+	idKey?: string;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function collectPages(fetchPage: (page: number, size: number) => Pr
 		let added = 0;
 		for (const item of items) {
 			if (out.length >= wanted) break;
-			const id = item && typeof item === 'object' ? (item.uuid ?? item.id) : undefined;
+			const id = item && typeof item === 'object' ? ((options.idKey ? item[options.idKey] : undefined) ?? item.uuid ?? item.id) : undefined;
 			if (id !== undefined) {
 				if (seen.has(id)) continue;
 				seen.add(id);

@@ -1,4 +1,4 @@
-import { hkdfSync } from 'crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { homedir } from 'os';
 import { join } from 'path';
@@ -21,11 +21,6 @@ export function deriveSealingKey(secret: string, cacheKey: string): Buffer {
 /** Called by tokenCacheKey. One entry per credential in use by this process: the map stays small. */
 export function rememberSealingKey(cacheKey: string, secret: string) {
 	if (!sealingKeys.has(cacheKey)) sealingKeys.set(cacheKey, deriveSealingKey(secret, cacheKey));
-}
-
-/** The key recorded by tokenCacheKey for this cache key, if it built it in this process. */
-export function sealingKeyFor(cacheKey: string): Buffer | undefined {
-	return sealingKeys.get(cacheKey);
 }
 
 let n8nKey: string | undefined;
@@ -68,4 +63,31 @@ export function sealingKey(cacheKey: string): Buffer {
 		);
 	}
 	return deriveSealingKey(n8n, cacheKey);
+}
+
+/** An HMAC of the access token: lets a Lua script compare tokens (compare-and-delete) without reading one. */
+export function fingerprint(key: Buffer, accessToken: string) {
+	return createHmac('sha256', key).update(accessToken).digest('hex');
+}
+
+/** AES-256-GCM: base64 of 12-byte IV, 16-byte tag, ciphertext. The store's key name is bound in as associated data. */
+export function seal(key: Buffer, aad: string, plain: string) {
+	const iv = randomBytes(12);
+	const cipher = createCipheriv('aes-256-gcm', key, iv);
+	cipher.setAAD(Buffer.from(aad));
+	const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+	return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+}
+
+/** The plain text, or undefined for a value sealed under another key or name, or tampered with. */
+export function unseal(key: Buffer, aad: string, sealed: string): string | undefined {
+	try {
+		const raw = Buffer.from(sealed, 'base64');
+		const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+		decipher.setAAD(Buffer.from(aad));
+		decipher.setAuthTag(raw.subarray(12, 28));
+		return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+	} catch {
+		return undefined;
+	}
 }

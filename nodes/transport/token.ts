@@ -1,8 +1,6 @@
 import { createHash } from 'crypto';
-import { sharedState, StoreUnavailableError, warnN8n } from './redis';
+import { LoggerProxy } from 'n8n-workflow';
 import { rememberSealingKey } from './sealing';
-
-export { sealingKeyFor } from './sealing';
 
 /**
  * One OAuth-style token cache for every credential in the package.
@@ -10,7 +8,8 @@ export { sealingKeyFor } from './sealing';
  * Rules (design.md): expiry from `expires_in` / `expires` / JWT `exp`; refresh a margin before expiry;
  * single flight; on 401 drop the token only if it is still the cached one (compare-and-swap) and fetch once;
  * never fetch while a valid token is cached (Conferma revokes every other token of the platform when a new one
- * is issued). The store is an interface so that n8n's queue mode can share one token between workers.
+ * is issued). The store is an interface so that n8n's queue mode can share one token between workers; which store
+ * a process uses is decided in shared-state.ts, not here.
  */
 
 export interface CachedToken {
@@ -34,6 +33,22 @@ export interface TokenStore {
 	 */
 	withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
+
+/** A shared store could not be used (refused, timed out, closed, refused our password). Callers decide whether to fall back. */
+export class StoreUnavailableError extends Error {
+	constructor(
+		/** "Redis at host:port" */
+		readonly where: string,
+		readonly reason: string,
+		message = `${where} is unreachable (${reason})`,
+	) {
+		super(message);
+		this.name = 'StoreUnavailableError';
+	}
+}
+
+/** n8n's logger; read at call time, since n8n sets it up after loading the nodes. */
+export const warnN8n = (message: string) => LoggerProxy.warn(message);
 
 export class MemoryTokenStore implements TokenStore {
 	readonly kind = 'memory';
@@ -257,10 +272,3 @@ export class TokenHelper {
 		return second.value;
 	}
 }
-
-/**
- * One helper per process: tokens are shared across items and executions, and in queue mode across workers
- * (through Redis; see redis.ts).
- */
-const memoryStore = new MemoryTokenStore();
-export const tokens = new TokenHelper({ store: () => sharedState().tokenStore ?? memoryStore });

@@ -260,3 +260,15 @@ export function headerValue(value: unknown, field: string): string {
 	}
 	return text;
 }
+
+/**
+ * An email address as typed: one `@`, a dot in the domain, no spaces or quotes. Not RFC 5322 in full (no vendor
+ * here takes quoted local parts); enough to catch a name, a list or an empty cell mapped into the field.
+ */
+export function emailAddress(value: unknown, field: string): string {
+	const text = requiredText(value, field);
+	if (!/^[^\s@"<>(),;:]+@[^\s@"<>(),;:]+\.[^\s@"<>(),;:.]{2,}$/.test(text) || text.length > 254) {
+		throw new InvalidInput(field, `${field} ${shown(text)} is not an email address`, 'Give one address like ana@example.com.');
+	}
+	return text;
+}

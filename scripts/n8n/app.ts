@@ -4,19 +4,37 @@
  * REST API. Used by `npm run dev`, `npm run test:n8n` and `npm run test:queue`. The traps are in real-n8n.md.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { createServer, type Server } from 'net';
-import { join, resolve } from 'path';
+import { dirname, join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
-import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials } from '../../sandbox/credentials';
+import { claraCredentials, claroCredentials, cleverTapCredentials, confermaCredentials, openAiCredentials } from '../../sandbox/credentials';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const EXAMPLES = join(REPO, 'examples');
 export const PACKAGE = 'n8n-nodes-fintech-identity';
 
-/** Installs n8n once into the cache (scripts/n8n/install.sh) and returns its binary. */
+/**
+ * Installs n8n once into the cache (scripts/n8n/install.sh) and returns its launcher, which runs it on the Node it
+ * needs. Which n8n: N8N_VERSION (2.41.1, 2.8.4 or 1.123.81; 2.8.4 by default).
+ */
 export function n8nBinary(): string {
 	return execFileSync('bash', [join(REPO, 'scripts', 'n8n', 'install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+/** The version of the n8n a launcher runs, e.g. "2.41.1". */
+export function n8nVersion(bin: string): string {
+	return JSON.parse(readFileSync(join(dirname(bin), 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+}
+
+const major = (bin: string) => Number(n8nVersion(bin).split('.')[0]);
+
+/**
+ * Make a workflow active (its triggers and webhooks start with the server): n8n 2.x publishes a version of it;
+ * 1.x has no publish:workflow and sets the active flag instead.
+ */
+export async function activateWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string) {
+	await n8nCli(bin, env, major(bin) >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
 }
 
 /** `npm pack` of the built package (what npm would publish) into `dir`; returns the tarball's path. */
@@ -26,15 +44,9 @@ export function packPackage(dir: string): string {
 	return join(dir, out.trim().split('\n').pop()!);
 }
 
-/**
- * Install the tarball into `<userFolder>/.n8n/nodes` as n8n's community-package installer does. `--omit=peer`:
- * n8n-workflow must come from n8n itself (npm 11 would otherwise install a second copy, 171 packages instead of 11).
- */
+/** Install the tarball into `<userFolder>/.n8n/nodes` as n8n's community-package installer does (install-package.sh). */
 export function installPackage(userFolder: string, tarball: string) {
-	const nodes = join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodes, { recursive: true });
-	writeFileSync(join(nodes, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	execFileSync('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: nodes, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync('sh', [join(REPO, 'scripts', 'n8n', 'install-package.sh'), tarball, userFolder], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /**
@@ -86,7 +98,20 @@ export function sandboxCredentials(sandbox: Sandbox) {
 		{ id: 'sbxClaroApi00001', name: 'Claro Face Match (sandbox)', type: 'claroFaceMatchApi', data: claroCredentials(sandbox) },
 		{ id: 'sbxCleverTap00001', name: 'CleverTap (sandbox)', type: 'cleverTapApi', data: cleverTapCredentials(sandbox) },
 		{ id: 'sbxConferma00001', name: 'Conferma Pay (sandbox)', type: 'confermaPayApi', data: confermaCredentials(sandbox) },
+		// n8n's own OpenAI credential, for the AI Agent examples: the sandbox's scripted model.
+		{ id: 'sbxOpenAi0000001', name: 'Scripted model (sandbox)', type: 'openAiApi', data: openAiCredentials(sandbox) },
 	];
+}
+
+/**
+ * The environment n8n needs to trust the sandbox with its own nodes too (the OpenAI Chat Model has no CA field, and
+ * our nodes' credentials carry the CA anyway): the sandbox CA written to `dir`, named by NODE_EXTRA_CA_CERTS. Node
+ * reads it when the process starts, so pass it to every n8n command.
+ */
+export function trustSandbox(sandbox: Sandbox, dir: string): Record<string, string> {
+	const file = join(dir, 'sandbox-ca.crt');
+	writeFileSync(file, sandbox.certs.ca.cert);
+	return { NODE_EXTRA_CA_CERTS: file };
 }
 
 /**
@@ -110,12 +135,41 @@ export async function importSandboxSetup(bin: string, env: NodeJS.ProcessEnv, sa
 	await n8nCli(bin, env, ['import:workflow', '--separate', `--input=${EXAMPLES}`]);
 }
 
-/** `n8n execute --id` headless (needs log level info: lower levels hide the result); the run's data. */
+/**
+ * How often `n8n execute` crashed on its way out after printing a finished run (see executeWorkflow), per process:
+ * tests report it rather than hide it.
+ */
+export const crashesAfterRun: Array<{ id: string; version: string }> = [];
+
+/**
+ * `n8n execute --id` headless (needs log level info: lower levels hide the result); the run's data.
+ *
+ * n8n 2.41.1 and 1.123.81 (the versions whose expressions run in isolated-vm) often die with SIGSEGV while the
+ * process exits, after the run has finished, been saved and been printed; 2.8.4 does not. Exactly that case
+ * counts as a run (and is recorded in crashesAfterRun): the crash is n8n's own shutdown, and the run's data is
+ * complete. Any other failure, or a crash before a finished run was printed, fails.
+ */
 export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string): Promise<RunData> {
-	const out = await n8nCli(bin, env, ['execute', `--id=${id}`, '--rawOutput']);
-	const start = out.search(/^\{/m);
-	if (start < 0) throw new Error(`n8n execute printed no result:\n${out.slice(-2000)}`);
-	return JSON.parse(out.slice(start)) as RunData;
+	const { stdout, stderr, code, signal } = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null }>((ok) => {
+		execFile(bin, ['execute', `--id=${id}`, '--rawOutput'], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
+			ok({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? null) : 0, signal: (error as { signal?: string } | null)?.signal ?? null }),
+		);
+	});
+	const failed = (why: string) => new Error(`n8n execute --id=${id} ${why}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
+	const start = stdout.search(/^\{/m);
+	let run: RunData & { finished?: boolean } | undefined;
+	try {
+		run = start < 0 ? undefined : JSON.parse(stdout.slice(start));
+	} catch {
+		run = undefined;
+	}
+	if (code === 0 && run) return run;
+	const segfault = signal === 'SIGSEGV' || code === 139;
+	if (segfault && run?.finished !== undefined) {
+		crashesAfterRun.push({ id, version: n8nVersion(bin) });
+		return run;
+	}
+	throw failed(run ? `exited with ${signal ?? `code ${code}`}` : `printed no result (exit ${signal ?? code})`);
 }
 
 export interface RunData {
@@ -140,6 +194,16 @@ export function startN8n(bin: string, env: NodeJS.ProcessEnv, args: string[] = [
 	child.stdout!.on('data', keep);
 	child.stderr!.on('data', keep);
 	return child;
+}
+
+/**
+ * Waits until this `n8n start` itself is listening on its port. Polling the port alone is not enough on a shared
+ * machine: another n8n on the same port answers too, while ours exits with "port already in use".
+ */
+export async function waitUntilListening(child: ChildProcess & { output: string[] }, env: NodeJS.ProcessEnv, timeoutMs = 180_000) {
+	// Logged (at level info, n8nEnv's) once the HTTP server's listen succeeded, by 1.x and 2.x alike.
+	const line = `n8n ready on ${env.N8N_LISTEN_ADDRESS}, port ${env.N8N_PORT}`;
+	await waitFor(`n8n listening on port ${env.N8N_PORT}`, async () => child.output.join('').includes(line), timeoutMs, child);
 }
 
 /** Stops a child started by startN8n: TERM (n8n shuts down in ~2 s), KILL if it does not. */
@@ -200,4 +264,26 @@ export class Rest {
 		}
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	}
+}
+
+/**
+ * Activate / deactivate a workflow through the running server's REST API, as the editor's switch does, so that its
+ * webhook triggers' checkExists/create and delete run in that server. (A CLI change to the database reaches a running
+ * server only at its next start; on n8n 1.123 a workflow made active by `update:workflow --active=true` has no
+ * active version, and one imported with the CLI no version history, so deactivating them then removes nothing.)
+ * Both routes exist in 1.123 and 2.x; the workflow should have been saved through REST (POST /rest/workflows).
+ */
+export async function activateRunning(session: Rest, id: string) {
+	const workflow = await session.call<{ versionId: string }>('GET', `/rest/workflows/${id}`);
+	await session.call('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.versionId });
+}
+
+export async function deactivateRunning(session: Rest, id: string) {
+	await session.call('POST', `/rest/workflows/${id}/deactivate`, {});
+}
+
+/** The workflow's executions the running server lists (newest first), with their status. */
+export async function executionsOf(session: Rest, workflowId: string) {
+	const page = await session.call<{ results: Array<{ id: string; status: string; mode: string }> }>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+	return page.results;
 }

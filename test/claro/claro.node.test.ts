@@ -2,6 +2,8 @@
  * The Claro Face Match node inside n8n's engine, against the emulator over real TLS. Counts come from the
  * emulator: `checks` (every check request it received), `billedAnswers` (200s), `notFoundAnswers` (422s).
  */
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
 import type { IDataObject, INodeCredentialTestResult } from 'n8n-workflow';
 import { ClaroFaceMatchApi } from '../../credentials/ClaroFaceMatchApi.credentials';
 import { ClaroFaceMatch } from '../../nodes/ClaroFaceMatch/ClaroFaceMatch.node';
@@ -83,6 +85,9 @@ describe('check', () => {
 		expect(checks).toHaveLength(1);
 		expect(checks[0].url).toBe('/identity/v1/facialbiometrics');
 		expect(checks[0].headers['x-querystring']).toBe('identificationType=CPF&IdentificationId=11144477735');
+		// The token in both headers of the seed's samples (Authorization: curl/PHP/Python; x-client-auth: Java).
+		expect(checks[0].headers.authorization).toMatch(/^Bearer \S+$/);
+		expect(checks[0].headers['x-client-auth']).toBe(checks[0].headers.authorization);
 		expect(custom()).toMatchObject({ checks: 1, billedAnswers: 1 });
 	});
 
@@ -293,6 +298,35 @@ describe('failures', () => {
 	test('a server certificate from a private CA without the CA filled in', async () => {
 		const res = await run(cpfs(KNOWN), { creds: credentials({ caCertificate: '' }) });
 		expect(res.error?.message).toMatch(/server's certificate is not trusted/);
+	});
+});
+
+describe('never over plain HTTP', () => {
+	let plain: Server;
+	let plainUrl = '';
+	let connections = 0;
+	beforeAll(async () => {
+		plain = createServer((_req, res) => res.end('{}'));
+		plain.on('connection', () => connections++);
+		await new Promise<void>((ok) => plain.listen(0, '127.0.0.1', ok));
+		plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+	});
+	afterAll(() => new Promise((ok) => plain.close(ok)));
+
+	test('an http:// Base URL Override fails every item, naming the field, and no connection is made', async () => {
+		const res = await run(cpfs(KNOWN, KNOWN2), { creds: credentials({ baseUrl: plainUrl }), continueOnFail: true });
+		expect(json(res)).toEqual([0, 1].map(() => ({ error: `Base URL Override "${plainUrl}" is not an https:// address`, description: expect.stringMatching(/^Use https:\/\/: over http the credential's secrets would travel unencrypted, so nothing is sent/) })));
+		expect(paired(res)).toEqual([{ item: 0 }, { item: 1 }]);
+		const stopped = await run(cpfs(KNOWN), { creds: credentials({ baseUrl: plainUrl }) });
+		expect(stopped.error?.message).toBe(`Base URL Override "${plainUrl}" is not an https:// address`);
+		expect(connections).toBe(0);
+	});
+
+	test('the credential test says so too, and sends nothing', async () => {
+		const res = await node.methods.credentialTest.claroFaceMatchApiTest.call({} as never, { id: 'c', name: 'Claro', type: 'claroFaceMatchApi', data: credentials({ baseUrl: plainUrl }) as never });
+		expect(res.status).toBe('Error');
+		expect(res.message).toMatch(/^Base URL Override ".*" is not an https:\/\/ address\. Use https:\/\//);
+		expect(connections).toBe(0);
 	});
 });
 

@@ -92,6 +92,29 @@ test('a 429 burst answers the next n checks with 429 (and Retry-After when asked
 	expect(claro.counters.custom).toMatchObject({ http429: 2, billedAnswers: 1 });
 });
 
+test('the trial gateway: POST /oauth2/token with grant_type in the query string (seed 003)', async () => {
+	const res = await call({ method: 'POST', path: '/oauth2/token?grant_type=client_credentials', headers: { 'x-client-auth': basic(claro.key, claro.secret) } });
+	expect(res.status).toBe(200);
+	expect(typeof (res.body as { access_token?: string }).access_token).toBe('string');
+});
+
+test('check: the token is accepted in Authorization or in x-client-auth, as the seed samples send it; the counters say which', async () => {
+	const token = ((await tokenFor()).body as { access_token: string }).access_token;
+	const query = { 'x-querystring': 'identificationType=CPF&IdentificationId=98676489009' };
+	const viaJava = await call({ method: 'GET', path: '/identity/v1/facialbiometrics', headers: { 'x-client-auth': `Bearer ${token}`, ...query } });
+	expect(viaJava.status).toBe(200);
+	const viaCurl = await call({ method: 'GET', path: '/identity/v1/facialbiometrics', headers: { authorization: `Bearer ${token}`, ...query } });
+	expect(viaCurl.status).toBe(200);
+	const wrongScheme = await call({ method: 'GET', path: '/identity/v1/facialbiometrics', headers: { 'x-client-auth': basic(claro.key, claro.secret), ...query } });
+	expect(wrongScheme.status).toBe(401);
+	expect(claro.counters.custom).toMatchObject({ bearerInAuthorization: 1, bearerInXClientAuth: 1, billedAnswers: 2 });
+});
+
+test('a wrong method is 405 on both paths', async () => {
+	expect((await call({ method: 'GET', path: '/oauth2/v1/token' })).status).toBe(405);
+	expect((await call({ method: 'POST', path: '/identity/v1/facialbiometrics', json: {} })).status).toBe(405);
+});
+
 test('an unknown path is an Apigee 404 fault', async () => {
 	const res = await call({ method: 'POST', path: '/elsewhere/oauth2/v1/token', form: { grant_type: 'client_credentials' } });
 	expect(res.status).toBe(404);
@@ -101,6 +124,7 @@ test('an unknown path is an Apigee 404 fault', async () => {
 test('the base holds the documented examples and valid unknown CPFs', () => {
 	expect(claro.people.has('11144477735')).toBe(true);
 	expect(claro.people.has('12345678909')).toBe(true);
+	expect(claro.people.has('98676489009')).toBe(true); // the seed's sample CPF
 	expect(claro.people.size).toBeGreaterThan(40);
 	expect(claro.unknownCpfs).toContain('22233366638');
 	for (const cpf of claro.unknownCpfs) expect(claro.people.has(cpf)).toBe(false);

@@ -2,7 +2,7 @@
  * Mapping CleverTap's `unprocessed` entries back to the records of a batch, for the shapes the emulator does not
  * produce: an entry with an index, an echo CleverTap normalised, an entry that names no record.
  */
-import { attributeRejections } from '../../nodes/CleverTap/transport/upload';
+import { attributeRejections, uploadCode } from '../../nodes/CleverTap/transport/upload';
 
 const batch = [
 	{ type: 'profile', identity: 'a', profileData: { x: 1 } },
@@ -54,4 +54,13 @@ test('an entry that names no record, or one that is not in the batch, is kept ap
 		{ code: undefined, error: 'refused without a reason' },
 		{ code: undefined, error: 'refused without a reason' },
 	]);
+});
+
+test('every documented per-record code has a meaning and a fix; an undocumented one has none (the message then quotes CleverTap only)', () => {
+	for (const code of [509, 512, 513, 514, 515, 516, 517, 518, 519, 520, 522, 523, 524, 525, 526, 528, 555]) {
+		expect([code, uploadCode(code)]).toEqual([code, { meaning: expect.any(String), fix: expect.any(String) }]);
+	}
+	expect(uploadCode('515')?.meaning).toBe('email invalid');
+	expect(uploadCode(511)).toBeUndefined();
+	expect(uploadCode(undefined)).toBeUndefined();
 });

@@ -45,19 +45,23 @@ const json = (r: RunNodeResult) => r.items.map((i) => i.json);
 const ids = () => [...conferma().deployments.keys()];
 const get = () => ({ resource: 'deployment', operation: 'get', deploymentId: '={{ $json.id }}' });
 const idItems = (n: number) => ids().slice(0, n).map((id) => ({ id }));
-const posts = () => conferma().requestLog.filter((r) => r.method === 'POST' && r.url.startsWith('/deployments')).length;
+const requests = (method: string) => conferma().requestLog.filter((r) => r.method === method && r.url.startsWith('/deployments')).length;
+const posts = () => requests('POST');
+const DEPLOYMENTS = '/deployments/v1/deployments';
+const lists = () => conferma().requestLog.filter((r) => r.method === 'GET' && /^\/deployments\/v1\/deployments(\?|$)/.test(r.url)).map((r) => r.url);
 
 const create = (overrides: IDataObject = {}) => ({
 	resource: 'deployment',
 	operation: 'create',
-	clientAccountCodeType: 'BTA',
-	clientAccountCodeValue: 'ACME-1',
+	clientAccountCodeType: 'CLIENTID',
+	clientAccountCodeValue: '1234',
 	amount: 250.5,
 	currencyCode: 'gbp',
 	startDate: '2026-03-01T00:00:00.000Z',
 	endDate: '2026-03-10',
+	supplierName: 'Sandbox Hotel',
 	consumerReference: '={{ $json.ref }}',
-	additionalFields: { spendType: 'Hotel', supplierName: 'Sandbox Hotel' },
+	additionalFields: { spendType: 'Hotel' },
 	options: {},
 	...overrides,
 });
@@ -80,40 +84,38 @@ beforeEach(() => {
 });
 
 describe('deployments', () => {
-	test('Get: one output per item, paired, with the deployment as Conferma gave it', async () => {
+	test('Get: one output per item, paired, with the deployment as Conferma gave it (numeric deploymentId)', async () => {
 		const res = await run(get(), { items: idItems(3) });
 		expect(res.error).toBeUndefined();
-		expect(json(res).map((d) => d.id)).toEqual(ids().slice(0, 3));
-		expect(json(res)[0]).toMatchObject({ status: 'Active', clientAccountCode: { type: 'BTA' }, deploymentAmount: { currencyCode: expect.any(String) } });
+		expect(json(res).map((d) => d.deploymentId)).toEqual(ids().slice(0, 3).map(Number));
+		expect(json(res)[0]).toMatchObject({ status: 'Deployed', clientAccountCode: { type: 'CLIENTID' }, deploymentAmount: { currencyCode: expect.any(String) } });
 		expect(res.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
 	test('Get of an unknown id: that item alone fails, clearly, with continueOnFail', async () => {
-		const res = await run(get(), { items: [{ id: ids()[0] }, { id: 'nope-1' }, { id: ids()[1] }], continueOnFail: true });
+		const res = await run(get(), { items: [{ id: ids()[0] }, { id: '999999999' }, { id: Number(ids()[1]) }], continueOnFail: true });
 		expect(json(res)[1]).toMatchObject({ error: expect.stringMatching(/found no deployment with that id \(HTTP 404 ENF001\)/) });
-		expect(json(res)[0].id).toBe(ids()[0]);
-		expect(json(res)[2].id).toBe(ids()[1]);
+		expect(json(res)[0].deploymentId).toBe(Number(ids()[0]));
+		expect(json(res)[2].deploymentId).toBe(Number(ids()[1]));
 		expect(res.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
-	test('Get with an empty id names the field and sends nothing', async () => {
-		const res = await run(get(), { items: [{ id: '' }] });
-		expect(res.error?.message).toMatch(/Deployment ID is empty/);
-		expect(conferma().counters.requests).toBe(0);
-	});
-
-	test('Get Many with a limit reads one page of that size', async () => {
-		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: false, limit: 30 });
-		expect(res.items).toHaveLength(30);
-		expect(custom().lists).toBe(1);
-		expect(conferma().requestLog.find((r) => r.url.startsWith('/deployments'))?.url).toMatch(/pageNumber=1&pageSize=30/);
-	});
-
-	test('Get Many with Return All follows every page, each once, nothing twice', async () => {
+	test('contract: paging — Get Many asks for the zero-based first page: its deployments are in the output', async () => {
 		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: true });
-		expect(res.items).toHaveLength(conferma().deployments.size);
-		expect(new Set(json(res).map((d) => d.id)).size).toBe(conferma().deployments.size);
-		expect(custom().lists).toBe(Math.ceil(conferma().deployments.size / 100));
+		expect(res.error).toBeUndefined();
+		// Every deployment once, in Conferma's order, the first page's first of all.
+		expect(json(res).map((d) => d.deploymentId)).toEqual(ids().map(Number));
+		expect(lists()).toEqual([`${DEPLOYMENTS}?PageNumber=0&PageSize=1000`]);
+	});
+
+	test('contract: paging-range — a Limit under 10 asks for a page of 10 (Conferma\'s smallest) and returns the Limit', async () => {
+		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: false, limit: 3 });
+		expect(json(res).map((d) => d.deploymentId)).toEqual(ids().slice(0, 3).map(Number));
+		expect(lists()).toEqual([`${DEPLOYMENTS}?PageNumber=0&PageSize=10`]);
+		const thirty = await run({ resource: 'deployment', operation: 'getAll', returnAll: false, limit: 30 });
+		expect(thirty.items).toHaveLength(30);
+		expect(lists().at(-1)).toBe(`${DEPLOYMENTS}?PageNumber=0&PageSize=30`);
+		expect(custom().http400 ?? 0).toBe(0);
 	});
 
 	test('Get Many filters are sent (dates as YYYY-MM-DD) and applied', async () => {
@@ -121,23 +123,27 @@ describe('deployments', () => {
 			resource: 'deployment',
 			operation: 'getAll',
 			returnAll: true,
-			filters: { consumerReference: 'BOOKING-00007', fromDate: '2026-01-01T00:00:00.000Z', status: 'Active' },
+			filters: { consumerReference: 'BOOKING-00007', fromDate: '2026-01-01T00:00:00.000Z', status: 'Deployed' },
 		});
 		expect(json(res).map((d) => d.consumerReference)).toEqual(['BOOKING-00007']);
 		expect(conferma().requestLog.at(-1)?.url).toMatch(/fromDate=2026-01-01&/);
+		const cancelled = await run({ resource: 'deployment', operation: 'getAll', returnAll: true, filters: { status: 'Cancelled' } });
+		expect(json(cancelled).map((d) => d.deploymentId)).toEqual([...conferma().deployments.values()].filter((d) => d.status === 'Cancelled').map((d) => d.deploymentId));
 	});
 
-	test('Get Many with an impossible date fails before any request', async () => {
-		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: true, filters: { toDate: 'next tuesday' } });
-		expect(res.error?.message).toMatch(/Created To must be a date like 2026-01-31/);
-		expect(conferma().counters.requests).toBe(0);
+	test('contract: deployment-shape — every status and spend type Conferma answers is output as it came', async () => {
+		const res = await run({ resource: 'deployment', operation: 'getAll', returnAll: true });
+		expect(new Set(json(res).map((d) => d.status))).toEqual(new Set(['Deployed', 'Cancelled']));
+		expect(new Set(json(res).map((d) => d.spendType))).toEqual(new Set(['Air', 'Hotel', 'Generic']));
 	});
 
 	test('Create: the deployment Conferma made, with its card; sent once', async () => {
 		const res = await run(create(), { items: [{ ref: 'N8N-CREATE-1' }] });
 		expect(res.error).toBeUndefined();
 		expect(json(res)[0]).toMatchObject({
-			id: expect.any(String),
+			deploymentId: expect.any(Number),
+			status: 'Deployed',
+			clientAccountCode: { type: 'CLIENTID', value: '1234' },
 			consumerReference: 'N8N-CREATE-1',
 			deploymentAmount: { amount: 250.5, currencyCode: 'GBP' },
 			paymentRange: { startDate: '2026-03-01', endDate: '2026-03-10' },
@@ -148,21 +154,21 @@ describe('deployments', () => {
 		expect(custom().creates).toBe(1);
 	});
 
-	test("Create refused by Conferma (EVAL000): the error names each field and what is wrong with it", async () => {
-		const res = await run(create({ amount: 0, currencyCode: 'pounds' }), { items: [{ ref: 'N8N-BAD' }], continueOnFail: true });
-		const out = json(res)[0];
-		expect(out.error).toMatch(/HTTP 400 EVAL000/);
-		expect(out.error).toMatch(/deploymentAmount\.amount: must be a number greater than 0/);
-		expect(out.error).toMatch(/deploymentAmount\.currencyCode: must be an ISO 4217 code/);
-		expect(out.description).toMatch(/Nothing was created/);
+	test('contract: create-required, client-account-code — Create sends the supplier, and a Client Account Code (CAC) as typed', async () => {
+		const res = await run(
+			create({ clientAccountCodeType: 'CAC', clientAccountCodeValue: 'ACMEEUR', currencyCode: 'EUR', additionalFields: { extraFields: '{"supplier": {"address": {"city": "Paris"}}}' } }),
+			{ items: [{ ref: 'N8N-CAC-1' }] },
+		);
+		expect(json(res)[0]).toMatchObject({ clientAccountCode: { type: 'CAC', value: 'ACMEEUR' }, supplier: { name: 'Sandbox Hotel', address: { city: 'Paris' } } });
 	});
 
-	test('Create with an unreadable date or Extra Fields fails that item before any request', async () => {
-		const res = await run(create({ endDate: '31/03/2026' }), { items: [{ ref: 'A' }], continueOnFail: true });
-		expect(json(res)[0].error).toMatch(/Valid To must be a date like 2026-01-31/);
-		const res2 = await run(create({ additionalFields: { extraFields: '{"travellers": [' } }), { items: [{ ref: 'B' }], continueOnFail: true });
-		expect(json(res2)[0].error).toMatch(/Extra Fields is not valid JSON/);
-		expect(conferma().counters.requests).toBe(0);
+	test('contract: errors — Create refused by Conferma (EVAL000): the error names each field and what is wrong with it', async () => {
+		// An unknown card pool is something only Conferma can know.
+		const res = await run(create({ clientAccountCodeValue: '999' }), { items: [{ ref: 'N8N-BAD' }], continueOnFail: true });
+		const out = json(res)[0];
+		expect(out.error).toMatch(/HTTP 400 EVAL000\): clientAccountCode\.value: no card pool has this code/);
+		expect(out.description).toMatch(/Nothing was created/);
+		expect(posts()).toBe(1);
 	});
 
 	test('Create with "reuse by consumer reference": an existing deployment is returned, nothing created; repeats in one run create once', async () => {
@@ -175,11 +181,25 @@ describe('deployments', () => {
 		expect(res.error).toBeUndefined();
 		expect(custom().creates).toBe(2);
 		expect(json(res)[0].alreadyExisted).toBeUndefined();
-		expect(json(res)[1]).toMatchObject({ id: json(res)[0].id, alreadyExisted: true });
+		expect(json(res)[1]).toMatchObject({ deploymentId: json(res)[0].deploymentId, alreadyExisted: true });
 
 		// A re-run of the same workflow (n8n's Retry On Fail, or a person pressing run again) creates nothing.
 		await run(reuse, { items: [{ ref: 'N8N-NEW-7' }, { ref: 'N8N-NEW-8' }] });
 		expect(custom().creates).toBe(2);
+	});
+
+	test('Create with "reuse": a look-up answered with other references creates nothing and says why', async () => {
+		// The reference filter is not published; if Conferma ignored it, the first deployment of the list must not be taken for this booking's.
+		const ignored = conferma().deployments.get(ids()[0])!;
+		const original = ignored.consumerReference;
+		ignored.consumerReference = 'N8N-LOOKALIKE';
+		try {
+			const res = await run(create({ options: { reuseExisting: true }, consumerReference: 'n8n-lookalike' }), { items: [{}], continueOnFail: true });
+			expect(json(res)[0].error).toMatch(/deployments of other references.*nothing was created/);
+			expect(posts()).toBe(0);
+		} finally {
+			ignored.consumerReference = original;
+		}
 	});
 
 	test('Create that times out is not sent again, and says to look it up before retrying', async () => {
@@ -191,7 +211,6 @@ describe('deployments', () => {
 		expect(json(res)[0].description).toMatch(/Get Many filtered by Consumer Reference/);
 		await until(() => custom().creates === 1); // the emulator finishes the request it received
 		expect(posts()).toBe(1);
-		expect(posts()).toBe(1);
 		// It was created: a retry with "reuse" finds it instead of deploying a second card.
 		conferma().faults.clear();
 		const retry = await run(create({ options: { reuseExisting: true } }), { items: [{ ref: 'N8N-SLOW' }] });
@@ -199,20 +218,7 @@ describe('deployments', () => {
 		expect(custom().creates).toBe(1);
 	});
 
-	test('Create on a dropped connection or a 503 is not sent again; on 429 it is (Conferma did not act)', async () => {
-		conferma().faults.reset(1, '/deployments');
-		const dropped = await run(create(), { items: [{ ref: 'N8N-DROP' }], continueOnFail: true });
-		expect(json(dropped)[0].error).toMatch(/Conferma gave no clear answer to the Create Deployment.*may have taken effect/);
-		expect(posts()).toBe(1);
-
-		conferma().resetCounters();
-		conferma().faults.fail(1, 503, { pathPrefix: '/deployments' });
-		const unavailable = await run(create(), { items: [{ ref: 'N8N-503' }], continueOnFail: true });
-		expect(json(unavailable)[0].error).toMatch(/no clear answer to the Create Deployment \(HTTP 503.*may have taken effect/);
-		expect(json(unavailable)[0].description).toMatch(/Consumer Reference/);
-		expect(posts()).toBe(1);
-
-		conferma().resetCounters();
+	test('Create on 429 is sent again (Conferma did not act) and creates once', async () => {
 		conferma().faults.fail(2, 429, { pathPrefix: '/deployments', retryAfterSec: 0 });
 		const limited = await run(create(), { items: [{ ref: 'N8N-429' }] });
 		expect(limited.error).toBeUndefined();
@@ -224,42 +230,109 @@ describe('deployments', () => {
 		conferma().faults.reset(2, '/deployments');
 		const res = await run(get(), { items: idItems(1) });
 		expect(res.error).toBeUndefined();
-		expect(json(res)[0].id).toBe(ids()[0]);
+		expect(json(res)[0].deploymentId).toBe(Number(ids()[0]));
 	});
 
-	test('Amend: reads the deployment, applies the changes, sends it whole; the answer is the amended deployment', async () => {
+	test('contract: amend — reads the deployment, applies the changes, sends it whole without the fields Conferma sets', async () => {
 		const id = ids()[10];
 		const before = { ...conferma().deployments.get(id)! };
 		const res = await run(
-			{ resource: 'deployment', operation: 'amend', deploymentId: id, updateFields: { amount: 999, endDate: '2026-04-30T10:00:00Z', status: 'Suspended' } },
+			{ resource: 'deployment', operation: 'amend', deploymentId: id, updateFields: { amount: 999, endDate: '2026-04-30T10:00:00Z', supplierName: 'Renamed Hotel' } },
 			{ items: [{}] },
 		);
 		expect(res.error).toBeUndefined();
 		expect(json(res)[0]).toMatchObject({
-			id,
-			status: 'Suspended',
+			deploymentId: Number(id),
+			status: 'Deployed',
 			deploymentAmount: { amount: 999, currencyCode: (before.deploymentAmount as IDataObject).currencyCode },
 			paymentRange: { startDate: (before.paymentRange as IDataObject).startDate, endDate: '2026-04-30' },
+			supplier: { name: 'Renamed Hotel', address: (before.supplier as IDataObject).address },
 			consumerReference: before.consumerReference,
 		});
 		expect(custom()).toMatchObject({ reads: 1, amends: 1 });
 	});
 
-	test('Amend errors: nothing to change (no request), a cancelled deployment (field named), an unknown id', async () => {
-		const cancelled = ids()[20];
-		conferma().deployments.get(cancelled)!.status = 'Cancelled';
-		const amend = async (deploymentId: string, updateFields: IDataObject) =>
+	test('contract: amend-cancelled — a cancelled deployment (field named), an unknown id', async () => {
+		const cancelled = [...conferma().deployments.values()].find((d) => d.status === 'Cancelled')!.deploymentId;
+		const amend = async (deploymentId: string | number, updateFields: IDataObject) =>
 			json(await run({ resource: 'deployment', operation: 'amend', deploymentId, updateFields }, { items: [{}], continueOnFail: true }))[0].error;
-		expect(await amend(ids()[21], {})).toMatch(/Nothing to amend/);
-		expect(conferma().counters.requests).toBe(0);
 		expect(await amend(cancelled, { amount: 5 })).toMatch(/HTTP 400 EVAL000\): status: a cancelled deployment cannot be amended/);
-		expect(await amend('nope-2', { amount: 5 })).toMatch(/found no deployment/);
+		expect(await amend('999999999', { amount: 5 })).toMatch(/found no deployment/);
 		expect(custom().amends).toBe(1);
 	});
 });
 
+test('contract: cancel — the node offers no Cancel: Deployment has Amend, Create, Get and Get Many; Invoice has Get Many', () => {
+	const operations = (resource: string) =>
+		node.description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))!.options!.map((o) => (o as { value: string }).value);
+	expect(operations('deployment')).toEqual(['amend', 'create', 'get', 'getAll']);
+	expect(operations('invoice')).toEqual(['getAll']);
+});
+
+describe('invoices', () => {
+	const invoices = (deploymentId: string, more: IDataObject = {}) => ({ resource: 'invoice', operation: 'getAll', deploymentId, returnAll: true, ...more });
+	const withMany = () => [...conferma().invoices.entries()].find(([, list]) => list.length > 20)!;
+
+	test('contract: invoices — Get Many of a deployment: every invoice once, from the zero-based first page', async () => {
+		const [id, list] = withMany();
+		const res = await run(invoices(id));
+		expect(res.error).toBeUndefined();
+		expect(json(res).map((v) => v.invoiceId)).toEqual(list.map((v) => v.invoiceId));
+		expect(conferma().requestLog.map((r) => r.url)).toContain(`${DEPLOYMENTS}/${id}/invoices?PageNumber=0&PageSize=1000`);
+	});
+
+	test('Limit: one page of at least 10, cut to the Limit; one input item per deployment, each output paired', async () => {
+		const [id] = withMany();
+		const none = ids().find((d) => !conferma().invoices.has(d))!;
+		const one = ids().find((d) => conferma().invoices.get(d)?.length === 1)!;
+		const res = await run(invoices('={{ $json.id }}', { returnAll: false, limit: 4 }), { items: [{ id }, { id: none }, { id: one }] });
+		expect(res.error).toBeUndefined();
+		expect(res.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }, { item: 0 }, { item: 2 }]);
+		expect(conferma().requestLog.map((r) => r.url)).toContain(`${DEPLOYMENTS}/${id}/invoices?PageNumber=0&PageSize=10`);
+		expect(custom().invoiceLists).toBe(3);
+	});
+
+	test('an unknown deployment: that item fails with the 404 named', async () => {
+		const res = await run(invoices('999999999'), { items: [{}], continueOnFail: true });
+		expect(json(res)[0].error).toMatch(/found no deployment with that id \(HTTP 404 ENF001\)/);
+	});
+});
+
+describe('more than one page (2,050 deployments)', () => {
+	let big: Sandbox<'conferma'>;
+	beforeAll(async () => {
+		big = await startSandbox({ services: ['conferma'], conferma: { deployments: 2_050 } });
+	});
+	afterAll(() => big.close());
+
+	test('contract: paging — Return All reads pages 0, 1 and 2 of 1,000, each once: every deployment once, in order', async () => {
+		const result = await runNode({
+			nodeType: node,
+			credentialTypes: [new ConfermaPayApi()],
+			parameters: { resource: 'deployment', operation: 'getAll', returnAll: true },
+			credentials: { confermaPayApi: confermaCredentials(big) },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((i) => i.json.deploymentId)).toEqual([...big.conferma.deployments.values()].map((d) => d.deploymentId));
+		const pages = big.conferma.requestLog.filter((r) => r.url.startsWith(DEPLOYMENTS)).map((r) => r.url).sort();
+		expect(pages).toEqual([0, 1, 2].map((n) => `${DEPLOYMENTS}?PageNumber=${n}&PageSize=1000`));
+	});
+
+	test('a Limit of 1,500 reads two pages and stops there', async () => {
+		big.conferma.resetCounters();
+		const result = await runNode({
+			nodeType: node,
+			credentialTypes: [new ConfermaPayApi()],
+			parameters: { resource: 'deployment', operation: 'getAll', returnAll: false, limit: 1_500 },
+			credentials: { confermaPayApi: confermaCredentials(big) },
+		});
+		expect(result.items).toHaveLength(1_500);
+		expect(big.conferma.counters.custom.lists).toBe(2);
+	});
+});
+
 describe('one token per platform', () => {
-	test('20 executions at once, 25 items each: exactly 1 token request and 0 responses of 401', async () => {
+	test('contract: token-revokes — 20 executions at once, 25 items each: exactly 1 token request and 0 responses of 401', async () => {
 		conferma().faults.latencyMs = 5;
 		const runs = await Promise.all(Array.from({ length: 20 }, () => run(get(), { items: idItems(25) })));
 		expect(runs.every((r) => !r.error && r.items.length === 25)).toBe(true);
@@ -268,7 +341,7 @@ describe('one token per platform', () => {
 		expect(custom().reads).toBe(500);
 	});
 
-	test('revoked mid-run by another client: exactly one new token, the 401s replayed, every item succeeds', async () => {
+	test('contract: auth — revoked mid-run by another client: exactly one new token, the 401s replayed, every item succeeds', async () => {
 		conferma().faults.latencyMs = 40;
 		const pending = Promise.all(Array.from({ length: 4 }, () => run(get(), { items: idItems(25) })));
 		await until(() => (custom().reads ?? 0) >= 16); // requests with the first token are in flight now
@@ -328,7 +401,7 @@ describe('credential', () => {
 	const credentialTest = (overrides: IDataObject = {}) =>
 		node.methods.credentialTest.confermaPayApiTest.call({} as never, { id: 'c', name: 'Conferma', type: 'confermaPayApi', data: credentials(overrides) as never });
 
-	test('good values pass', async () => {
+	test('contract: token — good values pass', async () => {
 		expect(await credentialTest()).toEqual({ status: 'OK', message: expect.stringMatching(/platform "n8n-sandbox-platform" reads deployments/) });
 	});
 

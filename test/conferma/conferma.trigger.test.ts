@@ -6,7 +6,7 @@ import { createServer, type Server } from 'http';
 import type { IDataObject } from 'n8n-workflow';
 import { ConfermaPayTrigger } from '../../nodes/ConfermaPay/ConfermaPayTrigger.node';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { cardAuthorisation } from '../../sandbox/conferma';
+import { cardAuthorisation, type ConfermaNotification } from '../../sandbox/conferma';
 import { callWebhook } from '../harness/n8n';
 
 const trigger = new ConfermaPayTrigger();
@@ -38,7 +38,48 @@ test('another event type is acknowledged and starts nothing, unless chosen by id
 test('a body that is not a Conferma notification gets 400 and starts nothing', async () => {
 	const { result, response } = await deliver({ hello: 'world' });
 	expect(result.workflowData).toBeUndefined();
-	expect(response).toMatchObject({ statusCode: 400, ended: true, body: { message: expect.stringMatching(/notificationEventType\.id is missing/) } });
+	expect(response).toMatchObject({ statusCode: 400, ended: true, body: { message: expect.stringMatching(/notificationEventType\.id is missing or not an integer/) } });
+});
+
+test('contract: webhook-payload — ids are taken only as the integers Conferma documents', async () => {
+	const good = cardAuthorisation(100001);
+	expect(Number.isInteger(good.version) && Number.isInteger(good.notificationMessageID)).toBe(true);
+	expect((await deliver(good)).result.workflowData?.[0]).toHaveLength(1);
+	const cases: Array<[string, Partial<ConfermaNotification> | IDataObject, RegExp]> = [
+		['event id as text', { notificationEventType: { id: '98', name: 'Card Authorisation Activity' } }, /notificationEventType\.id is missing or not an integer/],
+		['event id with decimals', { notificationEventType: { id: 98.5, name: 'x' } }, /notificationEventType\.id/],
+		['event id missing', { notificationEventType: { name: 'Card Authorisation Activity' } }, /notificationEventType\.id/],
+		['message id as hex text', { notificationMessageID: 'a1b2c3d4' }, /notificationMessageID is missing or not an integer/],
+		['message id as digits in text', { notificationMessageID: '123456' }, /notificationMessageID/],
+		['message id missing', { notificationMessageID: undefined }, /notificationMessageID/],
+		['version as text', { version: '1.0' }, /version is not an integer/],
+	];
+	for (const [name, override, said] of cases) {
+		const { result, response } = await deliver(JSON.parse(JSON.stringify({ ...good, ...override })));
+		expect({ name, started: result.workflowData !== undefined, status: response.statusCode }).toEqual({ name, started: false, status: 400 });
+		expect((response.body as IDataObject).message).toMatch(said);
+	}
+});
+
+test('fails closed: a header name with an empty value (typed or from an expression) refuses every request with 500', async () => {
+	for (const headerValue of ['', '={{ "" }}', '={{ ["", " "][0] }}']) {
+		const options = { options: { headerName: 'X-Conferma-Secret', headerValue } };
+		for (const headers of [{}, { 'x-conferma-secret': '' }, { 'x-conferma-secret': 'anything' }] as Array<Record<string, string>>) {
+			const { result, response } = await deliver(cardAuthorisation('1'), options, headers);
+			expect(result.workflowData).toBeUndefined();
+			expect(response).toMatchObject({ statusCode: 500, body: { message: expect.stringMatching(/Required Header Value is empty, so it refuses every request: set it in the node/) } });
+		}
+	}
+	const noName = await deliver(cardAuthorisation('1'), { options: { headerName: ' ', headerValue: 'hook-secret-4711' } }, { 'x-conferma-secret': 'hook-secret-4711' });
+	expect(noName.result.workflowData).toBeUndefined();
+	expect(noName.response).toMatchObject({ statusCode: 500, body: { message: expect.stringMatching(/Required Header Name is empty/) } });
+	expect(JSON.stringify(noName.response.body)).not.toContain('hook-secret');
+});
+
+test('Other Event Type IDs that are not whole numbers refuse every request (500), naming the field', async () => {
+	const { result, response } = await deliver(cardAuthorisation('1'), { otherEventIds: '12, twelve' });
+	expect(result.workflowData).toBeUndefined();
+	expect(response).toMatchObject({ statusCode: 500, body: { message: expect.stringMatching(/Other Event Type IDs has "twelve", which is not a whole number/) } });
 });
 
 test('with a required header, a request without the right value gets 401 and starts nothing; the value is never echoed', async () => {
@@ -53,7 +94,7 @@ test('with a required header, a request without the right value gets 401 and sta
 	expect(right.result.workflowData?.[0]).toHaveLength(1);
 });
 
-test("the sandbox's notification sender reaches the trigger over HTTP: 98 fires, 12 is acknowledged only", async () => {
+test("contract: webhook-delivery — the sandbox's notification sender reaches the trigger over HTTP: 98 fires, 12 is acknowledged only", async () => {
 	const fired: IDataObject[] = [];
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -73,7 +114,7 @@ test("the sandbox's notification sender reaches the trigger over HTTP: 98 fires,
 		expect(card.status).toBe(200);
 		expect(other).toMatchObject({ status: 200, body: expect.stringMatching(/not selected/) });
 		expect(fired).toHaveLength(1);
-		expect(fired[0]).toMatchObject({ notificationEventType: { id: 98 }, content: { deploymentId: '100007' } });
+		expect(fired[0]).toMatchObject({ version: 1, notificationMessageID: expect.any(Number), notificationEventType: { id: 98 }, content: { deploymentId: 100007 } });
 	} finally {
 		server.close();
 	}

@@ -26,6 +26,7 @@ import {
 	ExecutionLifecycleHooks,
 	ExternalSecretsProxy,
 	getAdditionalKeys,
+	HookContext,
 	PollContext,
 	WebhookContext,
 	WorkflowExecute,
@@ -64,6 +65,7 @@ import {
 	type IWebhookDescription,
 	type IWebhookResponseData,
 	type IWorkflowExecuteAdditionalData,
+	type WebhookSetupMethodNames,
 	type WorkflowActivateMode,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -420,6 +422,12 @@ function toIConnections(simple: SimpleConnections): IConnections {
 	return connections;
 }
 
+/** Adds ai_tool connections (tool node → the agent that may call it), as n8n stores them. */
+function withTools(connections: IConnections, tools: Record<string, string>): IConnections {
+	for (const [tool, agent] of Object.entries(tools)) connections[tool] = { ...connections[tool], ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
+	return connections;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Running workflows
 
@@ -434,6 +442,8 @@ export interface RunWorkflowOptions extends CommonOptions {
 	items?: IDataObject[];
 	/** Aborting it cancels the execution as the editor's Stop button does (nodes see `getExecutionCancelSignal()`). */
 	signal?: AbortSignal;
+	/** AI-agent tools: `{ <tool node>: <agent node> }` connects the tool's ai_tool output to the agent (test/harness/agent.ts). */
+	tools?: Record<string, string>;
 	/** The execution mode; 'manual' (an editor run) by default. Production runs are 'trigger' or 'webhook'. */
 	mode?: WorkflowExecuteMode;
 }
@@ -482,7 +492,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
 		id: 'harness-workflow',
 		name: 'Harness workflow',
 		nodes,
-		connections: toIConnections(connections),
+		connections: withTools(toIConnections(connections), options.tools ?? {}),
 		active: false,
 		nodeTypes: nodeTypesOf(types),
 		staticData: options.staticData,
@@ -600,6 +610,8 @@ export interface TriggerOptions extends CommonOptions {
 	mode?: 'trigger' | 'manual';
 	/** Why the workflow was activated ('activate' by default; n8n uses 'init' after a restart). */
 	activation?: WorkflowActivateMode;
+	/** Where n8n's webhook URLs start (default http://127.0.0.1:5678/webhook, -test in manual mode). */
+	webhookBaseUrl?: string;
 }
 
 /** The trigger's node name in trigger workflows (its static data is under `node:Trigger`). */
@@ -624,6 +636,10 @@ function triggerWorkflow(options: TriggerOptions, staticData: IDataObject) {
 	});
 	const credentialsHelper = new TestCredentialsHelper(credentials, options.credentialTypes);
 	const additionalData = additionalDataFor(credentialsHelper, nextExecutionId());
+	if (options.webhookBaseUrl) {
+		additionalData.webhookBaseUrl = options.webhookBaseUrl;
+		additionalData.webhookTestBaseUrl = `${options.webhookBaseUrl}-test`;
+	}
 	return { workflow, node, additionalData, credentialsHelper };
 }
 
@@ -821,4 +837,50 @@ function expressLike(request: WebhookRequest, method: string) {
 		},
 	};
 	return { req, res, response };
+}
+
+export interface WebhookMethodResult {
+	/** What the method returned (checkExists: whether the registration exists). */
+	result: boolean | undefined;
+	/** The URL n8n would give the vendor for this webhook (production, or test in manual mode). */
+	webhookUrl: string;
+	logs: string[];
+	/** The trigger's static data after the call (the live object passed in, written through). */
+	staticData: IDataObject;
+}
+
+/**
+ * One of a webhook trigger's `webhookMethods` (checkExists, create, delete) run as n8n's WebhookService does on
+ * activation (checkExists, then create when it says false) and deactivation (delete): a HookContext over the workflow,
+ * with the webhook's IWebhookData. Pass the same `staticData` object to consecutive calls, as n8n keeps (and saves)
+ * the workflow's static data between activation and deactivation. `mode: 'manual'` is the editor's "Listen for test
+ * event" (the test URL); otherwise the production URL.
+ */
+export async function runWebhookMethod(
+	options: TriggerOptions & { method: WebhookSetupMethodNames; staticData: IDataObject; webhookName?: 'default' | 'setup' },
+): Promise<WebhookMethodResult> {
+	const { workflow, node, additionalData } = triggerWorkflow(options, options.staticData);
+	const manual = options.mode === 'manual';
+	const mode: WorkflowExecuteMode = manual ? 'manual' : options.method === 'delete' ? 'internal' : 'trigger';
+	const nodeType = resolveVersion(options.nodeType, node.typeVersion);
+	const name = options.webhookName ?? 'default';
+	const description = nodeType.description.webhooks?.find((w) => w.name === name);
+	const method = nodeType.webhookMethods?.[name]?.[options.method];
+	if (!description || !method) throw new Error(`${nodeType.description.name} has no ${options.method} for its "${name}" webhook`);
+	const path = String(workflow.expression.getSimpleParameterValue(node, description.path as string, mode, {}, undefined, '') ?? '');
+	const webhookData: IWebhookData = {
+		httpMethod: String(description.httpMethod) as IHttpRequestMethods,
+		node: node.name,
+		path: NodeHelpers.getNodeWebhookPath(workflow.id, node, path, Boolean(description.isFullPath)),
+		webhookDescription: description as IWebhookDescription,
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+		isTest: manual,
+	};
+	const activation: WorkflowActivateMode = options.activation ?? (manual ? 'manual' : options.method === 'delete' ? 'update' : 'activate');
+	const logs: string[] = [];
+	const context = new HookContext(workflow, node, additionalData, mode, activation, webhookData);
+	const result = await runLogs.run(logs, async () => await method.call(context));
+	return { result, webhookUrl: context.getNodeWebhookUrl(name) ?? '', logs, staticData: workflow.staticData };
 }

@@ -5,12 +5,12 @@
  * `npm run test:queue`.
  */
 import { execFileSync } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as app from '../../scripts/n8n/app';
-import { startPostgres, startRedis, type Service } from './services';
+import { startPostgres, startRedis, type Service } from '../helpers/services';
 
 jest.setTimeout(600_000);
 
@@ -47,11 +47,12 @@ beforeAll(async () => {
 	const env = (brokerPort: number) => app.n8nEnv(home, port, brokerPort, shared);
 	await app.importSandboxSetup(bin, env(brokerPorts[0]), sandbox, scratch);
 	await app.n8nCli(bin, env(brokerPorts[0]), ['import:workflow', '--separate', `--input=${join(__dirname, 'workflows')}`]);
-	for (const id of ['qConfermaLoad', 'qCleverTapLoad']) await app.n8nCli(bin, env(brokerPorts[0]), ['publish:workflow', `--id=${id}`]);
+	for (const id of ['qConfermaLoad', 'qCleverTapLoad']) await app.activateWorkflow(bin, env(brokerPorts[0]), id);
 	processes.push(app.startN8n(bin, env(brokerPorts[0])));
 	workers = brokerPorts.slice(1).map((p) => app.startN8n(bin, env(p), ['worker', '--concurrency=10']));
 	processes.push(...workers);
 	await Promise.all(workers.map((w, i) => app.waitFor(`worker ${i + 1} ready`, async () => /ready/i.test(w.output.join('')), 120_000, w)));
+	await app.waitUntilListening(processes[0], env(brokerPorts[0]));
 	// This first execution takes the one token every later execution on every worker must share.
 	await app.waitFor('the Conferma webhook answering', async () => (await post('conferma-load', {})).status === 200, 180_000, processes[0]);
 	await ended('qConfermaLoad', {}, 1);
@@ -59,6 +60,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await Promise.all(processes.map((p) => app.stopChild(p)));
+	// n8n's own logs, kept for when a test failed: main.log, worker-1.log, …
+	const logs = join(tmpdir(), 'test-queue-logs');
+	mkdirSync(logs, { recursive: true });
+	processes.forEach((p, i) => writeFileSync(join(logs, i === 0 ? 'main.log' : `worker-${i}.log`), p.output.join('')));
 	await Promise.all([sandbox?.close(), redis?.stop(), postgres?.stop()]);
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -73,13 +78,17 @@ function post(path: string, body: unknown) {
  * and then never sent an answer for an execution its workers had finished (1 in ~600 here), which is not ours to test.
  */
 async function load(path: string, total: number, parallel: number, body: () => unknown = () => ({})) {
-	const statuses: number[] = [];
+	const statuses: Array<number | string> = [];
 	let next = 0;
 	await Promise.all(
 		Array.from({ length: parallel }, async () => {
 			while (next < total) {
 				const i = next++;
-				statuses[i] = await post(path, body()).then((r) => r.status, () => 0);
+				// A request that got no answer shows why (in place of a status), so a failure says what happened.
+				statuses[i] = await post(path, body()).then(
+					(r) => r.status,
+					(e: Error & { cause?: { code?: string } }) => `${e.name}${e.cause?.code ? ` ${e.cause.code}` : ''}`,
+				);
 			}
 		}),
 	);

@@ -1,5 +1,6 @@
 /**
- * The release path in the real n8n app (2.8.4, installed once into a cache by scripts/n8n/install.sh): the package
+ * The release path in the real n8n app (N8N_VERSION: 2.41.1, 2.8.4 or 1.123.81, each installed once into a cache by
+ * scripts/n8n/install.sh with the Node it needs; CI runs all three): the package
  * is `npm pack`ed and installed into n8n's community-nodes folder as a user would, then, against the sandbox, every
  * example runs headless, the webhook example answers over HTTP, each credential test passes and fails through
  * n8n's REST API, and n8n's own node list has every node with its icons and codex. `npm run test:n8n`.
@@ -32,6 +33,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+	if (app.crashesAfterRun.length) console.info(`n8n ${app.n8nVersion(bin)} crashed on exit after a finished run (its own shutdown; the run counted): ${app.crashesAfterRun.map((c) => c.id).join(', ')}`);
 	await sandbox?.close();
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -85,8 +87,8 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 		expect(sandbox.clevertap.counters.custom.uploadedRecords - before).toBe(3);
 	});
 
-	test('Conferma report: every active deployment counted once, with one token', async () => {
-		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Active');
+	test('Conferma report: every deployed card counted once, with one token', async () => {
+		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Deployed');
 		const tokensBefore = sandbox.conferma.counters.tokenRequests;
 		const run = await execute('exConfermaReport');
 		const totals = app.outputOf(run, 'Totals by Account and Currency');
@@ -115,8 +117,13 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 	let session: app.Rest;
 
 	beforeAll(async () => {
-		await app.n8nCli(bin, env, ['publish:workflow', '--id=exSignupFaceMatch']);
+		await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
+		// Ports taken now, not minutes ago: on a shared machine another process may have taken those meanwhile.
+		const ports = await app.freePorts(2);
+		port = ports[0];
+		env = app.n8nEnv(join(scratch, 'home'), port, ports[1]);
 		server = app.startN8n(bin, env);
+		await app.waitUntilListening(server, env);
 		const signup = (cpf: string) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Test', email: 'ana@example.com', cpf }) });
 		// The webhook is registered a few seconds after /healthz says ready: poll the webhook itself.
 		await app.waitFor('the signup webhook answering', async () => (await signup('111.444.777-35')).status === 200, 120_000, server);
@@ -170,7 +177,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		// usableAsTool: n8n adds a "<name>Tool" variant of each action node for its AI Agent.
 		const actions = ['clara', 'claroFaceMatch', 'cleverTap', 'confermaPay'];
 		expect(ours.map((t) => t.name).sort()).toEqual(
-			[...actions, ...actions.map((n) => `${n}Tool`), 'claraTrigger', 'confermaPayTrigger'].map((n) => `${app.PACKAGE}.${n}`).sort(),
+			[...actions, ...actions.map((n) => `${n}Tool`), 'claraTrigger', 'claraWebhookTrigger', 'confermaPayTrigger'].map((n) => `${app.PACKAGE}.${n}`).sort(),
 		);
 		for (const type of ours) {
 			expect(type.codex?.categories?.length).toBeGreaterThan(0);
@@ -180,6 +187,15 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 				expect(await icon.text()).toMatch(/^<svg|<\?xml/);
 			}
 		}
+		// CleverTap's documented reads and actions are operations n8n shows.
+		const cleverTap = ours.find((t) => t.name === `${app.PACKAGE}.cleverTap`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }>; displayOptions?: { show?: { resource?: string[] } } }> };
+		const operations = cleverTap.properties.filter((p) => p.name === 'operation').flatMap((p) => (p.options ?? []).map((o) => `${p.displayOptions?.show?.resource?.[0]}:${o.value}`));
+		expect(operations).toEqual(
+			expect.arrayContaining(['report:getRealTimeCounts', 'report:getTopCounts', 'report:getTrends', 'profile:delete', 'profile:demerge', 'profile:subscribe', 'profile:unsubscribe', 'campaign:create', 'campaign:estimate', 'campaign:stop']),
+		);
+		// Conferma's invoices (a deployment's paged list) are an operation of the Conferma Pay node.
+		const conferma = types.find((t) => t.name === `${app.PACKAGE}.confermaPay`) as unknown as { properties: Array<{ name: string; options?: Array<{ value: string }> }> };
+		expect(conferma.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value)).toEqual(['deployment', 'invoice']);
 		const credentialTypes = await session.call<Array<{ name: string }>>('GET', '/types/credentials.json');
 		expect(credentialTypes.map((c) => c.name)).toEqual(expect.arrayContaining(['claraApi', 'claroFaceMatchApi', 'cleverTapApi', 'confermaPayApi']));
 	});

@@ -1,6 +1,5 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { DEFAULT_CONNECTIONS, returnAllProperties, runPerItem, showFor } from '../../transport';
+import { calendarDate, dateRange, DEFAULT_CONNECTIONS, integer, InvalidInput, optionalText, pathSegment, returnAllProperties, runPerItem, showFor } from '../../transport';
 import type { Clara } from '../transport';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's Clara client. */
@@ -15,6 +14,29 @@ export const ITEM_CONCURRENCY = DEFAULT_CONNECTIONS;
 // The description pieces every service shares live in the transport; re-exported for the operation files.
 export { operationProperty, showFor } from '../../transport';
 
+/**
+ * Run `handler` for every input item: its output, or one error item saying what to do (Clara's answers, bad input
+ * found before sending, transport failures all go through the one error mapping, secrets removed).
+ */
+export function eachItem(
+	ctx: IExecuteFunctions,
+	clara: Clara,
+	handler: (itemIndex: number) => Promise<IDataObject | IDataObject[]>,
+	concurrency?: number,
+): Promise<INodeExecutionData[]> {
+	return runPerItem(
+		ctx,
+		async (i) => {
+			try {
+				return await handler(i);
+			} catch (error) {
+				throw clara.toNodeError(ctx, error, i);
+			}
+		},
+		{ concurrency },
+	);
+}
+
 export function uuidProperty(resource: string, operation: string, label: string): INodeProperties {
 	return {
 		displayName: `${label} UUID`,
@@ -25,6 +47,14 @@ export function uuidProperty(resource: string, operation: string, label: string)
 		description: `The UUID of the ${label.toLowerCase()}`,
 		displayOptions: showFor(resource, operation),
 	};
+}
+
+/**
+ * The item's UUID, ready for the URL path. Exactly one path segment: `..` or `a/b` would make Clara answer for
+ * another endpoint (a statement id of `..` would list every statement's transactions as if they were this one's).
+ */
+export function uuidOf(ctx: IExecuteFunctions, itemIndex: number, label: string): string {
+	return pathSegment(ctx.getNodeParameter('uuid', itemIndex, ''), `${label} UUID`);
 }
 
 export function listProperties(resource: string, operation: string, filters: INodeProperties[]): INodeProperties[] {
@@ -43,78 +73,35 @@ export function listProperties(resource: string, operation: string, filters: INo
 	return props;
 }
 
-/** Clara takes dates as YYYY-MM-DD; n8n's date picker gives ISO date-times. */
-export function claraDate(value: unknown, field: string, ctx: IExecuteFunctions, itemIndex: number): string | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const text = String(value);
-	const match = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/.exec(text);
-	if (!match || Number.isNaN(Date.parse(match[1]))) {
-		throw new NodeOperationError(ctx.getNode(), `Filter "${field}" must be a date like 2026-01-31, not "${text.slice(0, 40)}"`, { itemIndex });
+/** Return All, or the Limit as a whole number of at least 1 (an expression can give 2.5, -1 or text). */
+export function listOptions(ctx: IExecuteFunctions, itemIndex: number): { returnAll: boolean; limit: number } {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) === true;
+	const limit = returnAll ? 0 : integer(ctx.getNodeParameter('limit', itemIndex, 50), 'Limit', { min: 1, required: true })!;
+	return { returnAll, limit };
+}
+
+/** `operationDateRangeStart` ↔ `operationDateRangeEnd`, `startDate` ↔ `endDate`: the end of a start filter. */
+const endOf = (name: string) => (name === 'startDate' ? 'endDate' : name.endsWith('Start') ? `${name.slice(0, -5)}End` : undefined);
+
+/**
+ * The Filters collection as Clara's query: dates as strict YYYY-MM-DD (no rolled-over Feb 30, a range may not end
+ * before it starts), text trimmed, empty filters dropped. Messages name the filter as the user sees it.
+ */
+export function readFilters(ctx: IExecuteFunctions, itemIndex: number, filters: INodeProperties[]): IDataObject {
+	const given = filters.length ? (ctx.getNodeParameter('filters', itemIndex, {}) as IDataObject) : {};
+	const query: IDataObject = {};
+	for (const [name, value] of Object.entries(given)) {
+		const field = filters.find((f) => f.name === name);
+		const label = field?.displayName ?? name;
+		const read = field?.type === 'dateTime' ? calendarDate(value, label) : typeof value === 'boolean' ? value : optionalText(value, label);
+		if (read !== undefined) query[name] = read;
 	}
-	return match[1];
+	for (const start of filters) {
+		const end = endOf(start.name) && filters.find((f) => f.name === endOf(start.name));
+		if (end) dateRange(query[start.name] as string | undefined, query[end.name] as string | undefined, [start.displayName, end.displayName]);
+	}
+	return query;
 }
-
-const DATE_FILTERS = /DateRange(Start|End)$|^createdAt(Start|End)$/;
-
-function requiredUuid(ctx: IExecuteFunctions, itemIndex: number): string {
-	const uuid = String(ctx.getNodeParameter('uuid', itemIndex, '')).trim();
-	if (!uuid) throw new NodeOperationError(ctx.getNode(), 'The UUID is empty: map it from a previous node or paste one', { itemIndex });
-	return encodeURIComponent(uuid);
-}
-
-/** Get one object by uuid. */
-export function getOperation(resource: string, label: string, path: (uuid: string) => string): ClaraOperation {
-	return {
-		description: [uuidProperty(resource, 'get', label)],
-		async execute(this: IExecuteFunctions, clara: Clara) {
-			return runPerItem(
-				this,
-				async (i) => {
-					const uuid = requiredUuid(this, i);
-					try {
-						return await clara.get(path(uuid));
-					} catch (error) {
-						throw clara.toNodeError(this, error, i);
-					}
-				},
-				{ concurrency: ITEM_CONCURRENCY },
-			);
-		},
-	};
-}
-
-/** Get Many through Spring pages, with Return All + Limit and the resource's documented filters. */
-export function getAllOperation(
-	resource: string,
-	path: string | ((ctx: IExecuteFunctions, itemIndex: number) => string),
-	filters: INodeProperties[] = [],
-	operation = 'getAll',
-	extra: INodeProperties[] = [],
-): ClaraOperation {
-	return {
-		description: [...extra, ...listProperties(resource, operation, filters)],
-		async execute(this: IExecuteFunctions, clara: Clara) {
-			return runPerItem(this, async (i) => {
-				const returnAll = this.getNodeParameter('returnAll', i) as boolean;
-				const limit = returnAll ? 0 : (this.getNodeParameter('limit', i) as number);
-				const query: IDataObject = {};
-				const given = filters.length ? (this.getNodeParameter('filters', i, {}) as IDataObject) : {};
-				for (const [key, value] of Object.entries(given)) {
-					query[key] = DATE_FILTERS.test(key) ? claraDate(value, key, this, i) : value;
-				}
-				const url = typeof path === 'string' ? path : path(this, i);
-				try {
-					return await clara.list(url, query, { returnAll, limit });
-				} catch (error) {
-					throw clara.toNodeError(this, error, i);
-				}
-			});
-		},
-	};
-}
-
-export const pathWithUuid = (template: (uuid: string) => string) => (ctx: IExecuteFunctions, itemIndex: number) =>
-	template(requiredUuid(ctx, itemIndex));
 
 // Filter fields shared by more than one resource.
 export const dateFilter = (displayName: string, name: string): INodeProperties => ({
@@ -139,3 +126,27 @@ export const optionsFilter = (displayName: string, name: string, values: string[
 	default: values[0],
 	options: values.map((v) => ({ name: v.charAt(0) + v.slice(1).toLowerCase().replace(/_/g, ' '), value: v })),
 });
+
+const COUNTRY_NAMES = { mx: 'Mexico', co: 'Colombia', br: 'Brazil' } as const;
+
+/** Some Clara endpoints exist in one country only (developers.clara.team/country-features): refused before sending. */
+export function onlyIn(clara: Clara, country: keyof typeof COUNTRY_NAMES, what: string): void {
+	const mine = clara.credentials.country;
+	if (mine !== country) {
+		throw new InvalidInput(
+			'Country',
+			`${what}: Clara offers these only in ${COUNTRY_NAMES[country]}, and this credential's Country is ${COUNTRY_NAMES[mine] ?? mine}`,
+			`Use a Clara credential whose Country is ${COUNTRY_NAMES[country]}; nothing was sent to Clara.`,
+		);
+	}
+}
+
+/**
+ * The Card Last Digits filter: exactly four digits. What was typed is not repeated in the message: it may be a
+ * whole card number pasted by mistake.
+ */
+export function cardLastDigits(query: IDataObject, label = 'Card Last Digits'): void {
+	if (query.cardLastDigits !== undefined && !/^\d{4}$/.test(String(query.cardLastDigits))) {
+		throw new InvalidInput(label, `${label} must be exactly the last 4 digits of the card, like 4321`, 'Type only the four digits printed last on the card; nothing was sent to Clara.');
+	}
+}

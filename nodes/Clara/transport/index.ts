@@ -1,16 +1,19 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHookFunctions, IPollFunctions } from 'n8n-workflow';
 import {
 	ApiError,
 	basicAuth,
 	bearer,
 	callApi,
 	collectPages,
+	httpsUrl,
 	requestToken,
 	send,
 	tokenCacheKey,
 	toNodeError,
 	vendorMessage,
+	egressOf,
 	type ApiClient,
+	type EgressFilter,
 	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
@@ -33,9 +36,13 @@ export interface ClaraCredentials {
 /** Largest page Clara serves. */
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * Clara's host for the credential's country, or the Base URL Override. The override must be https: the client
+ * secret and the token would otherwise travel in clear, so an http:// one is refused before any socket opens.
+ */
 export function claraOrigin(c: Pick<ClaraCredentials, 'country' | 'baseUrl'>) {
-	const base = c.baseUrl?.trim() ? c.baseUrl.trim().replace('{country}', c.country) : `https://public-api.${c.country}.clara.com`;
-	return base.replace(/\/+$/, '');
+	const override = httpsUrl(c.baseUrl, 'Base URL Override');
+	return override ? override.replace('{country}', c.country) : `https://public-api.${c.country}.clara.com`;
 }
 
 export function claraErrors(c: Pick<ClaraCredentials, 'country' | 'taxIdentifier'>): ServiceErrors {
@@ -79,7 +86,10 @@ export function claraErrors(c: Pick<ClaraCredentials, 'country' | 'taxIdentifier
 				return { message: `Clara rejected the request: ${said ?? 'invalid parameters'}${details}`, description: 'Check the filters: dates are YYYY-MM-DD, page size at most 100.' };
 			}
 			if (res.status === 404) {
-				return { message: `Clara found nothing with that uuid (HTTP 404)`, description: 'Check the uuid: it may belong to another entity (Tax Identifier) or environment.' };
+				return {
+					message: `Clara found nothing with that uuid (HTTP 404)${said ? `: "${said}"` : ''}`,
+					description: 'Check the UUID (or the month and year): it may belong to another entity (Tax Identifier), country or environment.',
+				};
 			}
 			return undefined;
 		},
@@ -126,6 +136,7 @@ export class Clara {
 		readonly credentials: ClaraCredentials,
 		private readonly signal?: AbortSignal,
 		log?: (message: string) => void,
+		private readonly egress?: EgressFilter,
 	) {
 		this.origin = claraOrigin(credentials);
 		this.errors = claraErrors(credentials);
@@ -139,7 +150,7 @@ export class Clara {
 				if (credentials.taxIdentifier) authorized.headers!['x-tax-identifier'] = credentials.taxIdentifier;
 				return authorized;
 			},
-			send: { tls },
+			send: { tls, egress },
 			secrets: this.secrets,
 			log,
 		};
@@ -152,7 +163,7 @@ export class Clara {
 	/** POST /oauth/token with Basic auth and the form body (Clara also takes an empty body; the form is the standard). */
 	requestToken(tls: TlsMaterial) {
 		const { clientId, clientSecret } = this.credentials;
-		return requestToken({ url: this.tokenUrl, headers: { authorization: basicAuth(clientId, clientSecret) }, send: { tls, signal: this.signal } });
+		return requestToken({ url: this.tokenUrl, headers: { authorization: basicAuth(clientId, clientSecret) }, send: { tls, signal: this.signal, egress: this.egress } });
 	}
 
 	get secrets() {
@@ -179,7 +190,7 @@ export class Clara {
 	}
 
 	async health(): Promise<IDataObject> {
-		const res = await send({ method: 'GET', url: `${this.origin}/v2/health` }, { tls: { ca: this.credentials.caCertificate }, signal: this.signal });
+		const res = await send({ method: 'GET', url: `${this.origin}/v2/health` }, { tls: { ca: this.credentials.caCertificate }, signal: this.signal, egress: this.egress });
 		if (res.status !== 200) throw new ApiError(res);
 		return typeof res.body === 'object' && res.body ? (res.body as IDataObject) : { status: String(res.body || 'UP') };
 	}
@@ -189,8 +200,8 @@ export class Clara {
 	}
 }
 
-export async function claraFor(ctx: IExecuteFunctions | IPollFunctions): Promise<Clara> {
+export async function claraFor(ctx: IExecuteFunctions | IPollFunctions | IHookFunctions): Promise<Clara> {
 	const data = await ctx.getCredentials('claraApi');
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
-	return new Clara(readCredentials(data), signal, (m) => ctx.logger.debug(m));
+	return new Clara(readCredentials(data), signal, (m) => ctx.logger.debug(m), egressOf(ctx));
 }

@@ -1,14 +1,18 @@
+import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import {
 	ApiError,
 	basicAuth,
-	bearer,
 	callApi,
+	egressOf,
+	httpsUrl,
 	requestToken,
 	tokenCacheKey,
 	toNodeError,
 	type ApiClient,
+	type EgressFilter,
 	type Explained,
+	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
 	type TlsMaterial,
@@ -38,8 +42,10 @@ export function readCredentials(data: ICredentialDataDecryptedObject): ClaroCred
 	return { environment, key: s('key'), secret: s('secret'), baseUrl: s('baseUrl') || undefined, caCertificate: s('caCertificate') || undefined };
 }
 
+/** Throws InvalidInput naming the field for an override that is not https (the key and secret would travel in clear). */
 export function claroOrigin(c: Pick<ClaroCredentials, 'environment' | 'baseUrl'>) {
-	return (c.baseUrl || `https://${ENVIRONMENTS[c.environment]}.claro.com.br`).replace(/\/+$/, '');
+	const override = httpsUrl(c.baseUrl, 'Base URL Override');
+	return (override || `https://${ENVIRONMENTS[c.environment]}.claro.com.br`).replace(/\/+$/, '');
 }
 
 /** One Face Match answer, as this node outputs it (the CPF is added masked by the operation). */
@@ -116,6 +122,35 @@ function asStrings(value: unknown): string[] {
 	return value === undefined || value === null || value === '' ? [] : [String(value)];
 }
 
+/**
+ * The check's access token, in both headers Claro's published samples use: `Authorization: Bearer` (the curl, PHP
+ * and Python samples) and `x-client-auth: Bearer` (the Java sample). Which one the gateway reads is not said; a
+ * gateway reads its own and ignores the other, so sending both works with either.
+ */
+const bothBearers = (req: HttpRequest, accessToken: string): HttpRequest => ({
+	...req,
+	headers: { ...req.headers, authorization: `Bearer ${accessToken}`, 'x-client-auth': `Bearer ${accessToken}` },
+});
+
+/**
+ * Answers already received in a running execution, so that the same CPF is paid for once per execution, however
+ * many node runs ask for it: a loop over batches, or a model that repeats a tool call (every tool call is a node
+ * run of its own, in the execution that runs the agent). Keyed by execution, credential and CPF, hashed (no CPF is
+ * kept in clear). An execution runs in one process, also in queue mode, so memory is enough. Only answers are
+ * kept: a failed check may be tried again. Entries go an hour after they were made, at most 10,000 are kept.
+ */
+const answered = new Map<string, { at: number; answer: Promise<FaceMatchAnswer> }>();
+const ANSWER_KEPT_MS = 60 * 60_000;
+const MAX_ANSWERS_KEPT = 10_000;
+
+function forget(now: number) {
+	// Map order is insertion order: the oldest entries come first.
+	for (const [key, entry] of answered) {
+		if (answered.size <= MAX_ANSWERS_KEPT && now - entry.at < ANSWER_KEPT_MS) break;
+		answered.delete(key);
+	}
+}
+
 /** Claro Face Match bound to one credential: token client, error mapping, the check call. */
 export class ClaroFaceMatch {
 	readonly origin: string;
@@ -127,6 +162,8 @@ export class ClaroFaceMatch {
 		readonly credentials: ClaroCredentials,
 		private readonly signal?: AbortSignal,
 		log?: (message: string) => void,
+		/** n8n's outbound policy, where n8n has one (≥ 2.41). */
+		private readonly egress?: EgressFilter,
 	) {
 		this.origin = claroOrigin(credentials);
 		this.errors = claroErrors(credentials);
@@ -134,8 +171,8 @@ export class ClaroFaceMatch {
 		this.client = {
 			tokenKey: tokenCacheKey({ tokenUrl: this.tokenUrl, clientId: credentials.key, secret: credentials.secret }),
 			fetchToken: () => this.requestToken(),
-			authorize: bearer,
-			send: { tls: this.tls },
+			authorize: bothBearers,
+			send: { tls: this.tls, egress },
 			secrets: this.secrets,
 			log,
 		};
@@ -151,7 +188,7 @@ export class ClaroFaceMatch {
 
 	requestToken() {
 		const { key, secret } = this.credentials;
-		return requestToken({ url: this.tokenUrl, headers: { 'x-client-auth': basicAuth(key, secret) }, send: { tls: this.tls, signal: this.signal } });
+		return requestToken({ url: this.tokenUrl, headers: { 'x-client-auth': basicAuth(key, secret) }, send: { tls: this.tls, signal: this.signal, egress: this.egress } });
 	}
 
 	/**
@@ -183,6 +220,22 @@ export class ClaroFaceMatch {
 		};
 	}
 
+	/** `check`, asked once per execution (see `answered`); without an execution id, every call is a check. */
+	checkOnce(executionId: string | undefined, cpfDigits: string): Promise<FaceMatchAnswer> {
+		if (!executionId) return this.check(cpfDigits);
+		const now = Date.now();
+		forget(now);
+		const key = createHash('sha256').update(`${executionId}\n${this.client.tokenKey}\n${cpfDigits}`).digest('base64url');
+		const kept = answered.get(key);
+		if (kept) return kept.answer;
+		const answer = this.check(cpfDigits);
+		answered.set(key, { at: now, answer });
+		answer.catch(() => {
+			if (answered.get(key)?.answer === answer) answered.delete(key);
+		});
+		return answer;
+	}
+
 	toNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex?: number) {
 		return toNodeError(ctx.getNode(), error, { errors: this.errors, itemIndex, secrets: this.secrets });
 	}
@@ -190,5 +243,5 @@ export class ClaroFaceMatch {
 
 export async function claroFor(ctx: IExecuteFunctions): Promise<ClaroFaceMatch> {
 	const data = await ctx.getCredentials('claroFaceMatchApi');
-	return new ClaroFaceMatch(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+	return new ClaroFaceMatch(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m), egressOf(ctx));
 }

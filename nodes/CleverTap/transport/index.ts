@@ -4,12 +4,22 @@ import {
 	ApiError,
 	backoffMs,
 	DEFAULT_RETRY,
+	describeShape,
+	egressOf,
+	headerValue,
+	httpsUrl,
+	InvalidInput,
+	outcomeOf,
+	readPage,
 	redact,
+	requiredText,
 	send,
 	sharedState,
 	toNodeError,
 	TransportError,
+	UnknownOutcome,
 	type ConcurrencyLimiter,
+	type EgressFilter,
 	type Explained,
 	type HttpRequest,
 	type HttpResponse,
@@ -17,7 +27,7 @@ import {
 	type TlsMaterial,
 } from '../../transport';
 import { attributeRejections, type Attribution } from './upload';
-export { MAX_UPLOAD_RECORDS } from './upload';
+export { MAX_UPLOAD_RECORDS, uploadCode } from './upload';
 
 export const REGIONS = {
 	eu1: 'Europe',
@@ -26,6 +36,7 @@ export const REGIONS = {
 	us1: 'United States',
 	aps3: 'Indonesia',
 	mec1: 'Middle East (UAE)',
+	// On CleverTap's product pages (docs.clevertap.com), not in the API reference's table nor the official SDK.
 	sk1: 'South Korea',
 } as const;
 export type Region = keyof typeof REGIONS;
@@ -52,6 +63,23 @@ export function readCredentials(data: ICredentialDataDecryptedObject): CleverTap
 
 export const regionName = (r: Region) => `${REGIONS[r]} (${r})`;
 
+/**
+ * What is wrong with the credential, found before anything is sent: a passcode or account id with a line break
+ * (it would split the header), a base URL override that is not https (the passcode would travel in clear).
+ */
+export function credentialProblem(c: CleverTapCredentials): InvalidInput | undefined {
+	try {
+		headerValue(requiredText(c.accountId, 'Account ID'), 'Account ID');
+		headerValue(requiredText(c.passcode, 'Passcode'), 'Passcode');
+		httpsUrl(c.baseUrl, 'Base URL Override');
+		return undefined;
+	} catch (error) {
+		// Only InvalidInput can come from these checks.
+		const bad = error as InvalidInput;
+		return new InvalidInput(bad.field, `The CleverTap credential's ${bad.message}`, `${bad.description ?? ''} Nothing was sent.`.trim());
+	}
+}
+
 /** Europe is the bare `api.clevertap.com`; every other region has its own host. */
 export function cleverTapBase(c: Pick<CleverTapCredentials, 'region' | 'baseUrl'>): string {
 	const base = c.baseUrl ? c.baseUrl.split('{region}').join(c.region) : c.region === 'eu1' ? 'https://api.clevertap.com' : `https://${c.region}.api.clevertap.com`;
@@ -59,10 +87,12 @@ export function cleverTapBase(c: Pick<CleverTapCredentials, 'region' | 'baseUrl'
 }
 
 /**
- * CleverTap's limits are on concurrency, per account: 3 requests in flight for profiles, events, counts,
- * campaigns and reports, 15 for upload (api-facts §2). Over them it answers 429 with no Retry-After.
+ * CleverTap's limits are on concurrency, per account (developer.clevertap.com/docs/api-request-limit): 3 requests in
+ * flight for each read API (profiles, events, counts, campaigns, reports) and for Delete, Demerge, Create and Stop
+ * Campaign; 15 for upload. Over them it answers 429 with no Retry-After. All reads share one budget of 3 and all
+ * actions another: stricter than one budget per API, and a long export never holds back an erasure request.
  */
-export const LIMITS = { read: 3, upload: 15 } as const;
+export const LIMITS = { read: 3, write: 3, upload: 15 } as const;
 export type CallKind = keyof typeof LIMITS;
 
 /**
@@ -76,10 +106,13 @@ export function accountLimiter(): ConcurrencyLimiter {
 
 /** Polls of the cursor flow and of counts: 250 ms, doubling, at most 5 s apart, until the caller's deadline. */
 const POLL = { ...DEFAULT_RETRY, baseDelayMs: 250, maxDelayMs: 5_000 };
+/** Pages in a row that bring no record while CleverTap keeps giving a next cursor, before the node gives up. */
+const MAX_EMPTY_PAGES = 1000;
 /** Failures this client finds itself, with what to do about them. */
 const OWN_FAILURES: Record<string, string> = {
 	CLEVERTAP_STILL_IN_PROGRESS: 'Raise "Wait Up To" in the node\'s options, or ask for a shorter date range.',
-	CLEVERTAP_NO_COUNT: 'CleverTap\'s answer did not have the expected shape; try again, and report it if it persists.',
+	CLEVERTAP_NO_RESULT: "Nothing was returned rather than a wrong number. Check that the credential points at CleverTap's API; if it does, CleverTap's answer has changed shape.",
+	CLEVERTAP_CURSOR_LOOP: 'Nothing was returned rather than a partial list. Try again; if it persists, ask for a shorter date range.',
 };
 
 interface FailBody {
@@ -95,9 +128,26 @@ const saidBy = (body: unknown) => {
 	const text = typeof b.error === 'string' ? b.error : typeof b.message === 'string' ? b.message : typeof body === 'string' ? body.slice(0, 200) : undefined;
 	return text || undefined;
 };
-/** The cursor flow's "page not ready yet": status fail with code 2 (api-facts §2). */
+/** The cursor flow's "page not ready yet": status fail with code 2. */
 export const stillInProgress = (body: unknown) => fieldOf(body).status === 'fail' && Number(fieldOf(body).code) === 2;
 export const isExpiredPasscode = (res: HttpResponse) => res.status === 401 && /expire/i.test(saidBy(res.body) ?? '');
+
+/**
+ * CleverTap's cursors come percent-encoded and must go back exactly as received: encoding one again makes CleverTap
+ * answer "Incorrect Usage". One with characters a cursor never has is encoded, so it cannot change the URL.
+ */
+const cursorInUrl = (cursor: string) => (/^[A-Za-z0-9%_\-.~+=/]+$/.test(cursor) ? cursor : encodeURIComponent(cursor));
+const cursorOf = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** A count's `req_id` as the digits CleverTap sent: a long integer, which JSON numbers beyond 2^53 cannot hold. */
+function requestId(value: unknown): string {
+	if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+	if (typeof value === 'string' && /^\d{1,30}$/.test(value)) return value;
+	if (typeof value === 'number') {
+		throw new TransportError('unexpected', `CleverTap answered with a req_id (${value}) too large to be read exactly, so it cannot be asked for again`, 'CLEVERTAP_NO_RESULT');
+	}
+	throw new TransportError('unexpected', `CleverTap answered "partial" without a req_id to ask again with (${describeShape(value)})`, 'CLEVERTAP_NO_RESULT');
+}
 
 export function cleverTapErrors(c: Pick<CleverTapCredentials, 'region' | 'baseUrl'>): ServiceErrors {
 	const where = c.baseUrl ? cleverTapBase(c) : `region ${regionName(c.region)}`;
@@ -119,10 +169,11 @@ export function cleverTapErrors(c: Pick<CleverTapCredentials, 'region' | 'baseUr
 				};
 			}
 			if (res.status === 429) {
+				const retried = (res.attempts ?? 1) > 1 ? `, still after ${(res.attempts ?? 1) - 1} ${(res.attempts ?? 1) === 2 ? 'retry' : 'retries'}` : '';
 				return {
-					message: 'CleverTap answered 429 "Too many concurrent requests", still after retries',
+					message: `CleverTap answered 429 "Too many concurrent requests"${retried}`,
 					description:
-						'CleverTap allows 3 requests in flight per account for reads and 15 for uploads. The node keeps every execution of this n8n process under that, so something else (another application, or another n8n instance or worker) uses this account at the same time: space them out.',
+						'CleverTap allows 3 requests in flight per account for reads and for actions, and 15 for uploads (Create Campaign also 3 a second). The node keeps every execution of this n8n process under that, so something else (another application, or another n8n instance or worker) uses this account at the same time: space them out.',
 				};
 			}
 			if (res.status === 403 && /whitelist/i.test(said ?? '')) {
@@ -140,7 +191,7 @@ export function cleverTapErrors(c: Pick<CleverTapCredentials, 'region' | 'baseUr
 			if (res.status === 400) {
 				return {
 					message: `CleverTap rejected the request (HTTP 400)${said ? `: ${said}` : ''}`,
-					description: /credential/i.test(said ?? '') ? 'Check the account id and passcode in the credential.' : "Check the node's parameters: dates, event name, batch size (at most 5000).",
+					description: /credential/i.test(said ?? '') ? 'Check the account id and passcode in the credential.' : "Check the node's parameters: dates, event name, ids, batch size (at most 5000).",
 				};
 			}
 			if (res.status >= 200 && res.status < 300) {
@@ -161,18 +212,29 @@ export function cleverTapErrors(c: Pick<CleverTapCredentials, 'region' | 'baseUr
 	};
 }
 
+/** What a state-changing call is, for the error of an ambiguous outcome: its name and how to find out. */
+export interface Action {
+	action: string;
+	howToCheck: string;
+}
+
 /** CleverTap bound to one credential: headers, the account's concurrency limit, error mapping. */
 export class CleverTap {
 	readonly base: string;
 	readonly errors: ServiceErrors;
+	/** Set when the credential cannot be used: every call then fails with it before anything is sent. */
+	readonly problem?: InvalidInput;
 	private readonly tls: TlsMaterial;
 
 	constructor(
 		readonly credentials: CleverTapCredentials,
 		private readonly signal?: AbortSignal,
 		private readonly log?: (message: string) => void,
+		/** n8n's outbound network policy, where n8n offers one (≥ 2.41). */
+		private readonly egress?: EgressFilter,
 	) {
-		this.base = cleverTapBase(credentials);
+		this.problem = credentialProblem(credentials);
+		this.base = this.problem ? '' : cleverTapBase(credentials);
 		this.errors = cleverTapErrors(credentials);
 		this.tls = { ca: credentials.caCertificate };
 	}
@@ -187,15 +249,17 @@ export class CleverTap {
 	}
 
 	/**
-	 * One call, holding one of the account's slots only while it is in flight. Returns the JSON body of a 2xx answer;
-	 * throws ApiError for any other status and for `status: "fail"` (CleverTap says it with HTTP 200 too), unless
-	 * `answer` takes that body as an answer (a page still in progress, an upload whose records were all refused).
+	 * One call, holding one of the account's slots only while it is in flight (and `holdAfterMs` after its answer,
+	 * for a rate limit: the next call on that slot then reaches CleverTap at least that long after this one did). Returns the JSON body of a 2xx answer; throws ApiError for any other status and for `status: "fail"`
+	 * (CleverTap says it with HTTP 200 too), unless `answer` takes that body as an answer (a page still in progress,
+	 * an upload whose records were all refused). A state-changing call without a clear answer is UnknownOutcome.
 	 */
 	async call(
 		kind: CallKind,
 		req: Omit<HttpRequest, 'url' | 'headers'> & { path: string },
-		options: { answer?: (body: IDataObject) => boolean } = {},
+		options: { answer?: (body: IDataObject) => boolean; holdAfterMs?: number } = {},
 	): Promise<IDataObject> {
+		if (this.problem) throw this.problem;
 		const { path, ...rest } = req;
 		const request: HttpRequest = {
 			...rest,
@@ -209,21 +273,31 @@ export class CleverTap {
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
 			throw new TransportError('aborted', 'The execution was cancelled');
 		}
-		let res: HttpResponse;
 		try {
-			res = await send(request, {
-				tls: this.tls,
-				signal: this.signal,
-				onRetry: ({ attempt, reason, delayMs }) =>
-					this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
-			});
-		} finally {
-			await release();
+			let res: HttpResponse;
+			try {
+				res = await send(request, {
+					tls: this.tls,
+					egress: this.egress,
+					signal: this.signal,
+					onRetry: ({ attempt, reason, delayMs }) =>
+						this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
+				});
+			} finally {
+				if (options.holdAfterMs) await wait(options.holdAfterMs).catch(() => undefined);
+				await release();
+			}
+			if (res.status < 200 || res.status >= 300) throw new ApiError(res);
+			if (!res.body || typeof res.body !== 'object' || Array.isArray(res.body)) {
+				throw new TransportError('unexpected', `CleverTap answered with ${describeShape(res.body)}, not a JSON object`, 'CLEVERTAP_NO_RESULT', res.status);
+			}
+			const body = res.body as IDataObject;
+			if (body.status === 'fail' && !options.answer?.(body)) throw new ApiError(res);
+			return body;
+		} catch (error) {
+			// An Upload, Delete or Create whose answer was lost may have taken effect: it says so, and how to check.
+			throw outcomeOf(request, error);
 		}
-		if (res.status < 200 || res.status >= 300) throw new ApiError(res);
-		const body = (res.body && typeof res.body === 'object' ? res.body : {}) as IDataObject;
-		if (body.status === 'fail' && !options.answer?.(body)) throw new ApiError(res);
-		return body;
 	}
 
 	/** Call `fetch` until `ready` says so, with growing pauses (no slot held while pausing), for at most `maxWaitMs`. */
@@ -246,8 +320,9 @@ export class CleverTap {
 	}
 
 	/**
-	 * The cursor flow of profiles and events: a query opens a cursor, each page gives the next one until there is
-	 * none. A page CleverTap is still preparing is waited for, not failed.
+	 * The cursor flow of profiles and events: a query opens a cursor, each page gives the next one. As CleverTap's
+	 * pages say ("repeat until the cursor is not returned") and its SDK does, reading goes on while a cursor comes,
+	 * even after a page with no records. A page CleverTap is still preparing is waited for, not failed.
 	 */
 	async cursorList(
 		kind: 'profiles' | 'events',
@@ -264,32 +339,42 @@ export class CleverTap {
 			idempotent: true,
 		});
 		const out: IDataObject[] = [];
-		let cursor = typeof opened.cursor === 'string' ? opened.cursor : undefined;
+		const seen = new Set<string>();
+		let empty = 0;
+		let cursor = cursorOf(opened.cursor ?? opened.next_cursor);
+		if (!cursor) throw new TransportError('unexpected', `CleverTap answered the query without a cursor (${describeShape(opened)})`, 'CLEVERTAP_NO_RESULT');
 		while (cursor && out.length < options.limit) {
-			const current = cursor;
-			const page = await this.until(
-				'page',
-				() => this.call('read', { method: 'GET', path, query: { cursor: current } }, { answer: stillInProgress }),
-				(body) => !stillInProgress(body),
-				options.maxWaitMs,
-			);
-			const records = Array.isArray(page.records) ? (page.records as IDataObject[]) : [];
+			if (seen.has(cursor)) throw new TransportError('unexpected', 'CleverTap gave a cursor it had already given, so the list would never end', 'CLEVERTAP_CURSOR_LOOP');
+			seen.add(cursor);
+			const current = `${path}?cursor=${cursorInUrl(cursor)}`;
+			const page = await this.until('page', () => this.call('read', { method: 'GET', path: current }, { answer: stillInProgress }), (body) => !stillInProgress(body), options.maxWaitMs);
+			// A range with nothing in it answers no `records` at all; anything else must be a list.
+			const records = page.records === undefined ? [] : readPage(page, 'CleverTap', ['records']).items;
 			out.push(...records);
-			cursor = records.length && typeof page.next_cursor === 'string' ? page.next_cursor : undefined;
+			empty = records.length ? 0 : empty + 1;
+			if (empty > MAX_EMPTY_PAGES) throw new TransportError('unexpected', `CleverTap gave ${empty} pages in a row with no records and a next cursor each time`, 'CLEVERTAP_CURSOR_LOOP');
+			cursor = cursorOf(page.next_cursor ?? page.cursor);
 		}
 		return out.slice(0, options.limit);
 	}
 
-	/** Counts are asynchronous: the query answers a req_id, polled until it has the count. */
+	/**
+	 * Counts, top property counts and trends are computed in the background: the query answers the result at once,
+	 * or `partial` with a `req_id` that is asked for again until it is ready.
+	 */
+	async computed(path: string, json: IDataObject, what: string, maxWaitMs: number): Promise<IDataObject> {
+		const opened = await this.call('read', { method: 'POST', path, json, idempotent: true });
+		if (opened.status === 'success') return opened;
+		if (opened.status !== 'partial') throw new TransportError('unexpected', `CleverTap answered the ${what} with ${describeShape(opened)}, not a result`, 'CLEVERTAP_NO_RESULT');
+		const reqId = requestId(opened.req_id);
+		const done = await this.until(what, () => this.call('read', { method: 'GET', path, query: { req_id: reqId } }), (b) => b.status !== 'partial', maxWaitMs);
+		if (done.status !== 'success') throw new TransportError('unexpected', `CleverTap answered the ${what} with ${describeShape(done)}, not a result`, 'CLEVERTAP_NO_RESULT');
+		return done;
+	}
+
 	async count(kind: 'profiles' | 'events', query: { eventName: string; from: number; to: number }, maxWaitMs: number): Promise<number> {
-		const path = `/1/counts/${kind}.json`;
-		const opened = await this.call('read', { method: 'POST', path, json: { event_name: query.eventName, from: query.from, to: query.to }, idempotent: true });
-		const reqId = opened.req_id;
-		const done =
-			opened.status === 'success' || (typeof reqId !== 'string' && typeof reqId !== 'number')
-				? opened
-				: await this.until('count', () => this.call('read', { method: 'GET', path, query: { req_id: String(reqId) } }), (b) => b.status !== 'partial', maxWaitMs);
-		if (typeof done.count !== 'number') throw new TransportError('malformed', 'CleverTap answered the count without a count', 'CLEVERTAP_NO_COUNT');
+		const done = await this.computed(`/1/counts/${kind}.json`, { event_name: query.eventName, from: query.from, to: query.to }, 'count', maxWaitMs);
+		if (typeof done.count !== 'number') throw new TransportError('unexpected', `CleverTap answered the count without a count (${describeShape(done)})`, 'CLEVERTAP_NO_RESULT');
 		return done.count;
 	}
 
@@ -298,12 +383,23 @@ export class CleverTap {
 		return this.call('read', { method: 'POST', path, json, idempotent: true });
 	}
 
+	/** A call that changes something (delete, demerge, campaigns): sent once, never again on an ambiguous failure. */
+	act(path: string, json: IDataObject, action: Action, options: { holdAfterMs?: number } = {}) {
+		return this.call('write', { method: 'POST', path, json, idempotent: false, ...action }, options);
+	}
+
 	/**
-	 * One upload call (at most 1000 records). POST is not sent twice after a failure that may have reached CleverTap
+	 * A batch of records (upload, subscribe), at most 1000 a call: the records CleverTap lists as `unprocessed` are
+	 * mapped back to their place in the batch. POST is not sent twice after a failure that may have reached CleverTap
 	 * (events would be counted twice); a 429 is retried, CleverTap did nothing with it.
 	 */
-	async upload(records: IDataObject[]): Promise<Attribution> {
-		const body = await this.call('upload', { method: 'POST', path: '/1/upload', json: { d: records } }, { answer: (b) => Array.isArray(b.unprocessed) });
+	async batch(kind: 'upload' | 'write', path: string, records: IDataObject[], action: Action): Promise<Attribution> {
+		const body = await this.call(kind, { method: 'POST', path, json: { d: records }, idempotent: false, ...action }, { answer: (b) => Array.isArray(b.unprocessed) });
+		if (!Array.isArray(body.unprocessed) && body.status !== 'success') {
+			// Not CleverTap's answer to a batch: whether the records were stored cannot be told.
+			const failure = new TransportError('unexpected', `CleverTap answered with ${describeShape(body)}, not a batch result`, 'CLEVERTAP_NO_RESULT', 200);
+			throw new UnknownOutcome(action.action, failure, action.howToCheck);
+		}
 		return attributeRejections(records, Array.isArray(body.unprocessed) ? body.unprocessed : []);
 	}
 
@@ -314,5 +410,5 @@ export class CleverTap {
 
 export async function cleverTapFor(ctx: IExecuteFunctions): Promise<CleverTap> {
 	const data = await ctx.getCredentials('cleverTapApi');
-	return new CleverTap(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+	return new CleverTap(readCredentials(data), ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m), egressOf(ctx));
 }

@@ -1,7 +1,9 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { answerErrorsAsText } from '../../transport';
 import { confermaFor, type ConfermaPay } from '../transport';
 import * as deployment from './deployment';
+import * as invoice from './invoice';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's client. */
 export interface ConfermaOperation {
@@ -9,12 +11,13 @@ export interface ConfermaOperation {
 	execute(this: IExecuteFunctions, conferma: ConfermaPay): Promise<INodeExecutionData[]>;
 }
 
-const resources: Record<string, Record<string, unknown>> = { deployment };
+const resources: Record<string, Record<string, unknown>> = { deployment, invoice };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const op = resources[resource]?.[operation] as ConfermaOperation | undefined;
 	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	return [await op.execute.call(this, await confermaFor(this))];
+	// In an AI-agent tool run, a failure here (e.g. the credential) reaches the model as text.
+	return answerErrorsAsText(this, async () => [await op.execute.call(this, await confermaFor(this))]);
 }

@@ -5,12 +5,16 @@ import {
 	bearer,
 	callApi,
 	collectPages,
+	egressOf,
 	requestToken,
 	tokenCacheKey,
 	toNodeError,
 	tokens,
 	type ApiClient,
+	type EgressFilter,
 	type Explained,
+	httpsUrl,
+	InvalidInput,
 	type HttpRequest,
 	type HttpResponse,
 	type ServiceErrors,
@@ -19,8 +23,8 @@ import {
 
 export const CERT = { baseUrl: 'https://api.cert-confermapay.com', tokenUrl: 'https://assure.cert-confermapay.com/token' };
 export const DEPLOYMENTS = '/deployments/v1/deployments';
-/** The largest page the sandbox takes; Conferma's own limit is not published (a guess, see sandbox/conferma.ts). */
-export const MAX_PAGE_SIZE = 100;
+/** Conferma's page sizes: `PageSize` from 10 to 1000 (confermapay.readme.io/reference/pagination). */
+export const PAGE_SIZE = { min: 10, max: 1000 };
 
 export interface ConfermaCredentials {
 	environment: 'cert' | 'production';
@@ -54,8 +58,15 @@ export function credentialProblem(c: ConfermaCredentials): string | undefined {
 	if (c.environment === 'production' && (!c.baseUrl || !c.tokenUrl)) {
 		return 'Production runs on your company\'s own Conferma host: fill Base URL and Token URL in the credential with the addresses Conferma gave you';
 	}
-	for (const [label, url] of [['Base URL', c.baseUrl], ['Token URL', c.tokenUrl]]) {
-		if (!/^https:\/\/[^/\s]+/i.test(url)) return `${label} "${url.slice(0, 80)}" is not an https:// address`;
+	// The token request carries the client secret and every API call the token: never over plain HTTP.
+	return notHttps(c.baseUrl, 'Base URL') ?? notHttps(c.tokenUrl, 'Token URL');
+}
+
+function notHttps(url: string, field: string): string | undefined {
+	try {
+		httpsUrl(url, field, { required: true });
+	} catch (error) {
+		return error instanceof InvalidInput ? `${error.message} in the Conferma Pay credential. ${error.description ?? ''}`.trim() : String(error);
 	}
 	return undefined;
 }
@@ -148,6 +159,8 @@ export class ConfermaPay {
 		readonly credentials: ConfermaCredentials,
 		private readonly signal?: AbortSignal,
 		log?: (message: string) => void,
+		/** n8n's egress policy, where the instance has one (n8n ≥ 2.41). */
+		private readonly egress?: EgressFilter,
 	) {
 		this.errors = confermaErrors(credentials);
 		this.tls = { ca: credentials.caCertificate };
@@ -156,7 +169,7 @@ export class ConfermaPay {
 			tokenKey: tokenCacheKey({ tokenUrl: credentials.tokenUrl, clientId: credentials.clientId, scope: credentials.platformKeyName, secret: credentials.clientSecret }),
 			fetchToken: () => this.requestToken(),
 			authorize: bearer,
-			send: { tls: this.tls },
+			send: { tls: this.tls, egress },
 			secrets: this.secrets,
 			log,
 			sharedTokenRequired: SHARED_TOKEN_REQUIRED,
@@ -174,7 +187,7 @@ export class ConfermaPay {
 			url: tokenUrl,
 			headers: { authorization: basicAuth(clientId, clientSecret) },
 			form: { grant_type: 'client_credentials', scope: platformKeyName },
-			send: { tls: this.tls, signal: this.signal },
+			send: { tls: this.tls, signal: this.signal, egress: this.egress },
 		});
 	}
 
@@ -194,12 +207,25 @@ export class ConfermaPay {
 		return this.call({ method: 'GET', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}` });
 	}
 
-	/** Get Many: pages of up to 100, the first says how many there are, the rest 4 at a time. */
-	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
+	/**
+	 * A paged Conferma list: zero-based `PageNumber`, `PageSize` 10–1000, answer `{totalItems, totalPages, pageNumber,
+	 * pageSize, items}`. The first page says how many there are; the rest are read 4 at a time.
+	 */
+	private pages(path: string, query: IDataObject, idKey: string, options: { returnAll: boolean; limit: number }) {
 		return collectPages(
-			(page, size) => this.call({ method: 'GET', path: DEPLOYMENTS, query: { ...filters, pageNumber: page + 1, pageSize: size } as HttpRequest['query'] }),
-			{ ...options, maxPageSize: MAX_PAGE_SIZE, service: 'Conferma', keys: ['items', 'deployments', 'data'] },
+			(page, size) => this.call({ method: 'GET', path, query: { ...query, PageNumber: page, PageSize: size } as HttpRequest['query'] }),
+			{ ...options, minPageSize: PAGE_SIZE.min, maxPageSize: PAGE_SIZE.max, service: 'Conferma', keys: ['items'], idKey },
 		);
+	}
+
+	/** Get Many deployments. */
+	list(filters: IDataObject, options: { returnAll: boolean; limit: number }) {
+		return this.pages(DEPLOYMENTS, filters, 'deploymentId', options);
+	}
+
+	/** A deployment's invoices. */
+	invoices(id: string, options: { returnAll: boolean; limit: number }) {
+		return this.pages(`${DEPLOYMENTS}/${encodeURIComponent(id)}/invoices`, {}, 'invoiceId', options);
 	}
 
 	/**
@@ -212,7 +238,14 @@ export class ConfermaPay {
 
 	amend(id: string, body: IDataObject, timeoutMs?: number) {
 		return this.call(
-			{ method: 'PUT', path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`, json: body, idempotent: false, action: 'the Amend Deployment', howToCheck: 'Get the deployment and compare it with the changes before running the Amend again.' },
+			{
+				method: 'PUT',
+				path: `${DEPLOYMENTS}/${encodeURIComponent(id)}`,
+				json: body,
+				idempotent: false,
+				action: `the Amend of deployment ${id}`,
+				howToCheck: `Before running it again, Get deployment ${id} and compare its amount, dates and references with the changes: if they are there, the Amend took effect.`,
+			},
 			timeoutMs,
 		);
 	}
@@ -227,5 +260,5 @@ export async function confermaFor(ctx: IExecuteFunctions): Promise<ConfermaPay> 
 	const credentials = readCredentials(await ctx.getCredentials('confermaPayApi'));
 	const problem = credentialProblem(credentials);
 	if (problem) throw new NodeOperationError(ctx.getNode(), problem);
-	return new ConfermaPay(credentials, ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m));
+	return new ConfermaPay(credentials, ctx.getExecutionCancelSignal?.(), (m) => ctx.logger.debug(m), egressOf(ctx));
 }

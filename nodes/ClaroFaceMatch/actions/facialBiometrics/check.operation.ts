@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { runPerItem } from '../../../transport';
+import { continuesOnFail, isToolRun, runPerItem } from '../../../transport';
 import { checkCpf, maskDigits, type CpfCheck } from '../../cpf';
 import type { ClaroFaceMatch, FaceMatchAnswer } from '../../transport';
 
@@ -63,15 +63,18 @@ export async function execute(this: IExecuteFunctions, claro: ClaroFaceMatch): P
 		if (c instanceof Error) return c;
 		return c.valid ? undefined : new NodeOperationError(this.getNode(), `Invalid CPF (${c.masked}): ${c.problem}`, { itemIndex: i, description: INVALID_HINT });
 	};
-	if (!this.continueOnFail()) {
+	if (!continuesOnFail(this)) {
 		// Without continueOnFail one bad CPF fails the run; fail it before paying for the good ones, which a re-run
 		// would pay for again.
 		const bad = checks.findIndex((_, i) => invalid(i));
 		if (bad >= 0) throw invalid(bad);
 	}
 
-	// One call per distinct CPF in this execution: duplicates share the answer (or the call still in flight).
+	// One call per distinct CPF: duplicates share the answer (or the call still in flight), in this run and in the
+	// other runs of this execution (a model repeating a tool call, a loop).
 	const answers = new Map<string, Promise<FaceMatchAnswer>>();
+	const executionId = this.getExecutionId();
+	const forModel = isToolRun(this);
 	return runPerItem(
 		this,
 		async (i): Promise<IDataObject> => {
@@ -79,7 +82,7 @@ export async function execute(this: IExecuteFunctions, claro: ClaroFaceMatch): P
 			if (c instanceof Error || !c.valid) throw invalid(i);
 			const options = this.getNodeParameter('options', i, {}) as { biohash?: string; notFoundIsError?: boolean };
 			let pending = answers.get(c.digits);
-			if (!pending) answers.set(c.digits, (pending = claro.check(c.digits)));
+			if (!pending) answers.set(c.digits, (pending = claro.checkOnce(executionId, c.digits)));
 			let answer: FaceMatchAnswer;
 			try {
 				answer = await pending;
@@ -97,7 +100,8 @@ export async function execute(this: IExecuteFunctions, claro: ClaroFaceMatch): P
 				found: answer.found,
 				cpf,
 				versions: [...answer.versions],
-				biohashs: [...answer.biohashs],
+				// Biometric hashes are sensitive personal data (LGPD) and mean nothing to a model: a tool run leaves them out.
+				...(forModel ? {} : { biohashs: [...answer.biohashs] }),
 				transactionId: answer.transactionId ?? null,
 			};
 			const wanted = String(options.biohash ?? '').trim();

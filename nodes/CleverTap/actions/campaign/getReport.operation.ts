@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 import type { CleverTap } from '../../transport';
-import { perItem, showFor } from '../common';
+import { campaignId, perItem, showFor } from '../common';
 
 export const description: INodeProperties[] = [
 	{
@@ -19,11 +18,7 @@ export const description: INodeProperties[] = [
 /** POST /1/targets/result.json {id} → {result: {...}}. */
 export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 	return perItem(this, ct, async (i) => {
-		const id = String(this.getNodeParameter('campaignId', i, '')).trim();
-		if (!/^\d+$/.test(id)) {
-			throw new NodeOperationError(this.getNode(), `Campaign ID must be a number, not "${id.slice(0, 40)}"`, { itemIndex: i, description: 'Nothing was sent to CleverTap.' });
-		}
-		const body = await ct.query('/1/targets/result.json', { id: Number(id) });
+		const body = await ct.query('/1/targets/result.json', { id: campaignId(this, i) });
 		return (body.result && typeof body.result === 'object' ? body.result : body) as IDataObject;
 	});
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { CleverTap } from '../../transport';
-import { perItem, requiredText, showFor } from '../common';
+import { perItem, showFor, text } from '../common';
 
 export const description: INodeProperties[] = [
 	{
@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 /** GET /v1/connect?partner=: a partner verifies a customer's account id and passcode (seed 002). */
 export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 	return perItem(this, ct, async (i) => {
-		const partner = requiredText(this, i, 'partner', 'Partner Name');
+		const partner = text(this, i, 'partner', 'Partner Name');
 		const body = await ct.call('read', { method: 'GET', path: '/v1/connect', query: { partner } });
 		return { authorised: body.status === 'success', partner, message: body.message ?? null };
 	});

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 import type { CleverTap } from '../../transport';
-import { perItem, showFor } from '../common';
+import { perItem, showFor, text } from '../common';
 
 const show = showFor('profile', 'get');
 
@@ -34,8 +33,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 	return perItem(this, ct, async (i) => {
 		const findBy = this.getNodeParameter('findBy', i, 'identity') as string;
-		const value = String(this.getNodeParameter('value', i, '')).trim();
-		if (!value) throw new NodeOperationError(this.getNode(), `The ${findBy} to look up is empty`, { itemIndex: i, description: 'Fill "Value" or map it from the input. Nothing was sent to CleverTap.' });
+		const value = text(this, i, 'value', 'Value');
 		const body = await ct.call('read', { method: 'GET', path: '/1/profile.json', query: { [findBy]: value } });
 		return (body.record && typeof body.record === 'object' ? body.record : body) as IDataObject;
 	});

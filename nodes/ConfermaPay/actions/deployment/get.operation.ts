@@ -1,15 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { DEFAULT_CONNECTIONS, runPerItem } from '../../../transport';
+import { DEFAULT_CONNECTIONS, runPerItem, showFor } from '../../../transport';
 import type { ConfermaPay } from '../../transport';
 import { deploymentId, deploymentIdProperty } from './fields';
 
-export const description: INodeProperties[] = [deploymentIdProperty('get')];
+export const description: INodeProperties[] = [deploymentIdProperty(showFor('deployment', 'get'))];
 
 export async function execute(this: IExecuteFunctions, conferma: ConfermaPay): Promise<INodeExecutionData[]> {
 	return runPerItem(
 		this,
 		async (i) => {
-			const id = deploymentId(this, i);
+			const id = deploymentId(this.getNodeParameter('deploymentId', i, ''));
 			try {
 				return await conferma.get(id);
 			} catch (error) {

@@ -11,7 +11,7 @@ export const description: INodeProperties[] = [
 	operationProperty(
 		'deployment',
 		[
-			{ name: 'Amend', value: 'amend', action: 'Amend a deployment', description: 'Change the amount, dates, status or references of a deployment (sent once, never retried automatically)' },
+			{ name: 'Amend', value: 'amend', action: 'Amend a deployment', description: 'Change the amount, dates, supplier or references of a deployment (sent once, never retried automatically)' },
 			{ name: 'Create', value: 'create', action: 'Create a deployment', description: 'Deploy a virtual card for a payment (sent once, never retried automatically)' },
 			{ name: 'Get', value: 'get', action: 'Get a deployment', description: 'Get a deployment by ID' },
 			{ name: 'Get Many', value: 'getAll', action: 'Get many deployments', description: 'List deployments, with status, reference and date filters' },

@@ -1,0 +1,124 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { pathSegment, requiredText, showFor } from '../../../transport';
+import type { Clara } from '../../transport';
+import { claraWrite, threshold, writeError } from '../../transport/write';
+import { CreateOnce, optionsProperty, runWrites, writeOptions } from '../writes';
+
+/**
+ * Card → Create: `POST /v3/cards` with `{type, alias, userUUID, threshold, periodicityType}`, Clara's documented
+ * numeric codes (type 1 physical / 2 virtual, periodicity 1 monthly / 2 daily). Clara answers with the card, or,
+ * when it needs more than 30 s, accepts it and finishes later (the output then has no uuid yet).
+ */
+
+
+/** The card fields Create and Create Many share. */
+export const cardFields = (operation: string): INodeProperties[] => [
+	{
+		displayName: 'User UUID',
+		name: 'userUuid',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'The cardholder: the uuid of an active Clara user (User → Get Many gives it)',
+		displayOptions: showFor('card', operation),
+	},
+	{
+		displayName: 'Alias',
+		name: 'alias',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. Travel card – Ana',
+		description: 'The card\'s name in Clara. With the Reuse option it is also what identifies the card on a re-run.',
+		displayOptions: showFor('card', operation),
+	},
+	{
+		displayName: 'Card Type',
+		name: 'cardType',
+		type: 'options',
+		options: [
+			{ name: 'Virtual', value: 'virtual' },
+			{ name: 'Physical (Sent by Mail)', value: 'physical' },
+		],
+		default: 'virtual',
+		displayOptions: showFor('card', operation),
+	},
+	{
+		displayName: 'Threshold',
+		name: 'threshold',
+		type: 'number',
+		required: true,
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 0,
+		description: 'The card\'s spending limit per period, in the credential country\'s currency. Clara\'s minimum: MXN 500, BRL 50, COP 100,000.',
+		displayOptions: showFor('card', operation),
+	},
+	{
+		displayName: 'Limit Resets',
+		name: 'periodicity',
+		type: 'options',
+		options: [
+			{ name: 'Monthly', value: 'monthly' },
+			{ name: 'Daily', value: 'daily' },
+		],
+		default: 'monthly',
+		description: 'How often the threshold starts again',
+		displayOptions: showFor('card', operation),
+	},
+];
+
+export const description: INodeProperties[] = [
+	...cardFields('create'),
+	optionsProperty('card', 'create', [
+		{
+			displayName: 'Reuse Card with Same Alias',
+			name: 'reuseExisting',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to look for a card of this user with this alias first (not cancelled) and return it, with "alreadyExisted": true, instead of creating a second card. Makes re-running the workflow, or n8n\'s Retry On Fail, safe.',
+		},
+	]),
+];
+
+/** One card request as Clara takes it, checked before anything is sent. */
+export function cardRequest(ctx: IExecuteFunctions, clara: Clara, i: number): IDataObject {
+	const userUuid = requiredText(ctx.getNodeParameter('userUuid', i, ''), 'User UUID');
+	pathSegment(userUuid, 'User UUID');
+	return {
+		type: ctx.getNodeParameter('cardType', i, 'virtual') === 'physical' ? 1 : 2,
+		alias: requiredText(ctx.getNodeParameter('alias', i, ''), 'Alias'),
+		userUUID: userUuid,
+		threshold: threshold(ctx.getNodeParameter('threshold', i, ''), 'Threshold', clara.credentials.country),
+		periodicityType: ctx.getNodeParameter('periodicity', i, 'monthly') === 'daily' ? 2 : 1,
+	};
+}
+
+const CALL = { action: 'the Create Card', permission: 'Write cards' as const };
+const HOW_TO_CHECK =
+	'Look for the card before creating it again: Card → Get Many with Filters → User UUID shows this user\'s cards and their aliases. The option "Reuse Card with Same Alias" does that look-up for you.';
+
+export async function execute(this: IExecuteFunctions, clara: Clara): Promise<INodeExecutionData[]> {
+	const once = new CreateOnce();
+	return runWrites(this, async (i) => {
+		const card = cardRequest(this, clara, i);
+		const options = writeOptions(this, i);
+		try {
+			return await once.run(
+				`${String(card.userUUID)}\u0000${String(card.alias)}`,
+				!!options.reuseExisting,
+				async () => {
+					const theirs = await clara.list('/v3/cards', { userUuid: card.userUUID }, { returnAll: true, limit: 0 });
+					return theirs.find((c) => c.alias === card.alias && c.status !== 'CANCELLED' && c.claraStatus !== 'CANCELLED');
+				},
+				async () => {
+					const { body } = await claraWrite(this, clara, { ...CALL, method: 'POST', path: '/v3/cards', json: card, howToCheck: HOW_TO_CHECK, timeoutSec: options.timeout });
+					const answer = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as IDataObject;
+					return answer.uuid ? answer : { ...answer, pending: true, note: 'Clara accepted the card and is still creating it; it appears in Card → Get Many within seconds.' };
+				},
+			);
+		} catch (error) {
+			throw writeError(this, clara, CALL, error, i);
+		}
+	});
+}
