@@ -4,7 +4,8 @@
  * REST API. Used by `npm run dev`, `npm run test:n8n` and `npm run test:queue`. The traps are in real-n8n.md.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { createServer, type Server } from 'net';
 import { dirname, join, resolve } from 'path';
 import type { Sandbox } from '../../sandbox';
@@ -150,11 +151,21 @@ export const crashesAfterRun: Array<{ id: string; version: string }> = [];
  * complete. Any other failure, or a crash before a finished run was printed, fails.
  */
 export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string): Promise<RunData> {
-	const { stdout, stderr, code, signal } = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null }>((ok) => {
-		execFile(bin, ['execute', `--id=${id}`, '--rawOutput'], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
-			ok({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? null) : 0, signal: (error as { signal?: string } | null)?.signal ?? null }),
-		);
+	// Output goes to files, not pipes: n8n exits right after printing, and a large result written to a pipe is cut
+	// short when the process exits (seen on 2.41.1 with a few hundred items); writes to a file are synchronous.
+	const dir = mkdtempSync(join(tmpdir(), 'n8n-execute-'));
+	const out = openSync(join(dir, 'stdout'), 'w');
+	const err = openSync(join(dir, 'stderr'), 'w');
+	const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((ok, fail) => {
+		const child = spawn(bin, ['execute', `--id=${id}`, '--rawOutput'], { env, stdio: ['ignore', out, err] });
+		child.once('error', fail);
+		child.once('exit', (exitCode, exitSignal) => ok({ code: exitCode, signal: exitSignal }));
 	});
+	closeSync(out);
+	closeSync(err);
+	const stdout = readFileSync(join(dir, 'stdout'), 'utf8');
+	const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
+	rmSync(dir, { recursive: true, force: true });
 	const failed = (why: string) => new Error(`n8n execute --id=${id} ${why}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
 	const start = stdout.search(/^\{/m);
 	let run: RunData & { finished?: boolean } | undefined;

@@ -97,6 +97,37 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 		expect(sandbox.conferma.counters.tokenRequests - tokensBefore).toBe(1);
 	});
 
+	test('employee onboarding: a verified hire gets one Clara card and a CleverTap event; a re-run reuses the card', async () => {
+		const ana = 'b677d6ab-b39c-4947-a7f1-24a03d8e8286';
+		const cardsOfAna = () => sandbox.clara.data.cards.filter((c) => (c.user as { uuid: string }).uuid === ana && c.alias === 'Corporate card');
+		const run = await execute('exEmployeeOnboarding');
+		ours.push(JSON.stringify(app.outputOf(run, 'Check Face Match')));
+		const [card, ...more] = app.outputOf(run, 'Issue Corporate Card');
+		expect(more).toEqual([]);
+		expect(cardsOfAna()).toHaveLength(1);
+		expect(card.uuid).toBe(cardsOfAna()[0].uuid);
+		expect(app.outputOf(run, 'Card Issued Event to CleverTap')).toEqual([{ uploaded: true, type: 'event', identity: 'ana.1@example.com', evtName: 'Corporate Card Issued' }]);
+		expect(app.outputOf(run, 'Respond Manual Review')).toEqual([expect.objectContaining({ found: false, cpf: '***.333.666-**' })]);
+		const again = await execute('exEmployeeOnboarding');
+		expect(app.outputOf(again, 'Issue Corporate Card')).toEqual([expect.objectContaining({ uuid: card.uuid, alreadyExisted: true })]);
+		expect(cardsOfAna()).toHaveLength(1);
+	});
+
+	test('employee offboarding: every active card of the leaver is locked, then their CleverTap profile is erased, once', async () => {
+		const maria = '809a91c6-4761-4422-a256-4b4c3e33c12c';
+		const theirs = sandbox.clara.data.cards.filter((c) => (c.user as { uuid: string }).uuid === maria && c.status === 'ACTIVE');
+		expect(theirs.length).toBeGreaterThan(0);
+		expect(sandbox.clevertap.profiles.has('user-0003')).toBe(true);
+		const deletionsBefore = sandbox.clevertap.deletions.length;
+		const run = await execute('exEmployeeOffboarding');
+		expect(theirs.map((c) => c.lockCode)).toEqual(theirs.map(() => 'LOCKED'));
+		const [answer] = app.outputOf(run, 'Erase CleverTap Profile');
+		expect(answer).toMatchObject({ deleted: true, identity: 'user-0003' });
+		expect(sandbox.clevertap.deletions.slice(deletionsBefore)).toEqual(['user-0003']);
+		expect(sandbox.clevertap.profiles.has('user-0003')).toBe(false);
+		expect((app.outputOf(run, 'Cards Locked')[0].lockedCards as string[]).sort()).toEqual(theirs.map((c) => c.uuid).sort());
+	});
+
 	test('CleverTap campaign report: one row per campaign of Q1 2026, with its results', async () => {
 		const q1 = sandbox.clevertap.campaigns.filter((c) => {
 			const day = Math.floor(Number(c.scheduled_on) / 10_000);

@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { answerErrorsAsText } from '../../transport';
+import { answerErrorsAsText, runPerItem } from '../../transport';
 import { confermaFor, type ConfermaPay } from '../transport';
 import * as deployment from './deployment';
 import * as invoice from './invoice';
@@ -19,5 +19,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const op = resources[resource]?.[operation] as ConfermaOperation | undefined;
 	if (!op?.execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	// In an AI-agent tool run, a failure here (e.g. the credential) reaches the model as text.
-	return answerErrorsAsText(this, async () => [await op.execute.call(this, await confermaFor(this))]);
+	return answerErrorsAsText(this, async () => {
+		let conferma: ConfermaPay;
+		try {
+			conferma = await confermaFor(this);
+		} catch (error) {
+			// A credential that cannot be used (an http:// URL, a missing secret) fails every item the same way, each
+			// paired to its input: a whole-node error with "On Error: Continue" would pass the items on unchanged.
+			return [await runPerItem(this, async () => Promise.reject(error))];
+		}
+		return [await op.execute.call(this, conferma)];
+	});
 }
