@@ -132,6 +132,21 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		return counters(sandbox);
 	});
 
+	// The same lookups with the UUID typed into the field instead of `{{ $json.uuid }}` (every item then asks for the
+	// same transaction): what n8n's expression engine costs per item, which no node can avoid and the raw loop never
+	// pays. The gap between this row and the raw loop is n8n's engine and our code.
+	way('node, UUID typed in (no expression)', async () => {
+		const res = await runNode({
+			nodeType: new Clara(),
+			credentialTypes: [new ClaraApi()],
+			credentials: { claraApi: claraCredentials(sandbox) },
+			parameters: { resource: 'transaction', operation: 'get', uuid: uuids[0].uuid },
+			items: uuids,
+		});
+		if (res.error || res.items.length !== n) throw new Error(`node run failed: ${res.error?.message}`);
+		return counters(sandbox);
+	});
+
 	const httpRequest = loadHttpRequestNode();
 	if (httpRequest) {
 		way('HTTP Request node (DIY)', async () => {
@@ -158,9 +173,12 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		});
 	}
 	const rows = await interleaved(ways);
-	const [node, raw, diy] = rows;
-	const ratios: Record<string, number> = { 'node speed vs raw loop': round(raw.ms / node.ms) };
-	const goals = [{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 }];
+	const [node, raw, literal, diy] = rows;
+	const ratios: Record<string, number> = {
+		'node speed vs raw loop': round(raw.ms / node.ms),
+		'node speed vs raw loop, UUID typed in (no expression)': round(raw.ms / literal.ms),
+	};
+	const goals = [{ goal: 'node ≥ 0.9× the raw loop', met: raw.ms / node.ms >= 0.9 }];
 	if (diy) {
 		ratios['node speed vs HTTP Request node'] = round(diy.ms / node.ms);
 		goals.push({ goal: 'node ≥ 3× the HTTP Request node', met: diy.ms / node.ms >= 3 });
@@ -174,6 +192,7 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 			{ check: 'node: 1 token request', ok: node.counts.tokenRequests === 1 },
 			{ check: `node: handshakes ≤ pool size (${DEFAULT_CONNECTIONS})`, ok: node.counts.handshakes <= DEFAULT_CONNECTIONS },
 			{ check: `node: ${n} lookups + 1 token = ${n + 1} requests`, ok: node.counts.requests === n + 1 },
+			{ check: `node, UUID typed in: ${n} lookups + 1 token = ${n + 1} requests`, ok: literal.counts.requests === n + 1 },
 		],
 		notes: diy ? [] : ['HTTP Request node not found: run scripts/n8n/install.sh (the real-n8n install) to include it'],
 	};
@@ -222,7 +241,7 @@ async function scenarioClaraReturnAll(sandbox: Sandbox): Promise<ScenarioResult>
 		ratios: { 'node throughput vs raw loop': round(raw.ms / node.ms), 'node peak heap / raw data size': memRatio },
 		goals: [
 			{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 },
-			{ goal: 'peak memory < 3× the data size', met: memRatio < 3 },
+			{ goal: 'peak memory < 2× the data size', met: memRatio < 2 },
 		],
 		checks: [
 			{ check: `node: all ${total} items`, ok: node.counts.items === total },
