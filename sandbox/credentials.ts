@@ -4,7 +4,8 @@ import type { Sandbox } from './index';
 export function claraCredentials(sandbox: Pick<Sandbox, 'certs' | 'clara'>, overrides: Record<string, unknown> = {}) {
 	const { certs, clara } = sandbox;
 	return {
-		environment: 'production',
+		// What the editor shows must match where the URL points; the emulator serves /api-test/ like /api/.
+		environment: 'sandbox',
 		country: 'mx',
 		clientId: clara.clientId,
 		clientSecret: clara.clientSecret,
@@ -20,7 +21,8 @@ export function claraCredentials(sandbox: Pick<Sandbox, 'certs' | 'clara'>, over
 export function claroCredentials(sandbox: Pick<Sandbox, 'certs' | 'claro'>, overrides: Record<string, unknown> = {}) {
 	const { certs, claro } = sandbox;
 	return {
-		environment: 'production',
+		// The base URL wins over Environment; this is what the editor shows beside it.
+		environment: 'sandbox',
 		key: claro.key,
 		secret: claro.secret,
 		baseUrl: claro.url,

@@ -1,5 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { actionSubtitle } from '../transport';
 import * as billingStatement from './actions/billingStatement';
 import * as card from './actions/card';
 import * as digitalAccount from './actions/digitalAccount';
@@ -13,6 +14,37 @@ import * as user from './actions/user';
 import { agentPermissions } from './actions/writes';
 import { claraApiTest } from './credentialTest';
 
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Billing Statement', value: 'billingStatement' },
+			{ name: 'Card', value: 'card' },
+			{ name: 'Digital Account (Brazil)', value: 'digitalAccount' },
+			{ name: 'Group', value: 'group' },
+			{ name: 'Health', value: 'health' },
+			{ name: 'Location', value: 'location' },
+			{ name: 'Reimbursement', value: 'reimbursement' },
+			{ name: 'Transaction', value: 'transaction' },
+			{ name: 'User', value: 'user' },
+		],
+		default: 'transaction',
+	},
+	...billingStatement.description,
+	...card.description,
+	...digitalAccount.description,
+	...group.description,
+	...health.description,
+	...location.description,
+	...reimbursement.description,
+	...transaction.description,
+	...user.description,
+	...agentPermissions,
+];
+
 export class Clara implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Clara',
@@ -20,43 +52,14 @@ export class Clara implements INodeType {
 		icon: { light: 'file:clara.svg', dark: 'file:clara.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: actionSubtitle(properties),
 		description: 'Read Clara transactions, statements, cards, users, reimbursements and more; issue, lock and cancel cards; manage users and groups (OAuth 2.0 + mutual TLS)',
 		defaults: { name: 'Clara' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'claraApi', required: true, testedBy: 'claraApiTest' }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Billing Statement', value: 'billingStatement' },
-					{ name: 'Card', value: 'card' },
-					{ name: 'Digital Account (Brazil)', value: 'digitalAccount' },
-					{ name: 'Group', value: 'group' },
-					{ name: 'Health', value: 'health' },
-					{ name: 'Location', value: 'location' },
-					{ name: 'Reimbursement', value: 'reimbursement' },
-					{ name: 'Transaction', value: 'transaction' },
-					{ name: 'User', value: 'user' },
-				],
-				default: 'transaction',
-			},
-			...billingStatement.description,
-			...card.description,
-			...digitalAccount.description,
-			...group.description,
-			...health.description,
-			...location.description,
-			...reimbursement.description,
-			...transaction.description,
-			...user.description,
-			...agentPermissions,
-		],
+		properties,
 	};
 
 	methods = { credentialTest: { claraApiTest } };

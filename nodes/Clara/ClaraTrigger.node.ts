@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { integer, optionalText, toNodeError } from '../transport';
-import { cardLastDigits } from './actions/common';
+import { cardLastDigits, optionsFilter, TRANSACTION_STATUSES } from './actions/common';
 import { claraApiTest } from './credentialTest';
 import { claraFor, type Clara } from './transport';
 
@@ -56,13 +56,7 @@ export class ClaraTrigger implements INodeType {
 				placeholder: 'Add Filter',
 				default: {},
 				options: [
-					{
-						displayName: 'Status',
-						name: 'status',
-						type: 'options',
-						default: 'AUTHORIZED',
-						options: ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION'].map((v) => ({ name: v, value: v })),
-					},
+					{ ...optionsFilter('Status', 'status', TRANSACTION_STATUSES), default: 'AUTHORIZED' },
 					{ displayName: 'Card Last Digits', name: 'cardLastDigits', type: 'string', default: '' },
 				],
 			},

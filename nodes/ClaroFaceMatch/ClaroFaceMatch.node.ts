@@ -1,8 +1,21 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { actionSubtitle } from '../transport';
 import * as facialBiometrics from './actions/facialBiometrics';
 import { router } from './actions/router';
 import { claroFaceMatchApiTest } from './credentialTest';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'Facial Biometric', value: 'facialBiometrics' }],
+		default: 'facialBiometrics',
+	},
+	...facialBiometrics.description,
+];
 
 export class ClaroFaceMatch implements INodeType {
 	description: INodeTypeDescription = {
@@ -11,24 +24,14 @@ export class ClaroFaceMatch implements INodeType {
 		icon: { light: 'file:claroFaceMatch.svg', dark: 'file:claroFaceMatch.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: actionSubtitle(properties),
 		description: "Check whether Claro Brasil holds facial biometrics for a CPF (identity check for onboarding), billed per answer",
 		defaults: { name: 'Claro Face Match' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'claroFaceMatchApi', required: true, testedBy: 'claroFaceMatchApiTest' }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [{ name: 'Facial Biometric', value: 'facialBiometrics' }],
-				default: 'facialBiometrics',
-			},
-			...facialBiometrics.description,
-		],
+		properties,
 	};
 
 	methods = { credentialTest: { claroFaceMatchApiTest } };

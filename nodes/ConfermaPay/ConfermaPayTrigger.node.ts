@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 /** The one notification type Conferma documents; others can be added by id. */
 export const EVENT_TYPES = [{ id: 98, name: 'Card Authorisation Activity' }];
+const EVENT_NAMES: Record<string, string> = { ...Object.fromEntries(EVENT_TYPES.map((e) => [String(e.id), e.name])), '*': 'Any event' };
 
 interface Notification {
 	version?: unknown;
@@ -32,7 +33,8 @@ export class ConfermaPayTrigger implements INodeType {
 		icon: { light: 'file:confermaPay.svg', dark: 'file:confermaPay.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"events: " + $parameter["events"].join(", ")}}',
+		// The events by name, as the Events list shows them (not their ids).
+		subtitle: `={{ $parameter["events"].map((e) => (${JSON.stringify(EVENT_NAMES)})[e] || "event " + e).join(", ") }}`,
 		description: 'Starts the workflow when Conferma Pay notifies an event, e.g. a virtual card being used',
 		defaults: { name: 'Conferma Pay Trigger' },
 		inputs: [],

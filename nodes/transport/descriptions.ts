@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /**
  * Node-description pieces every service repeats, written once. (Not HTTP, but shared by all nodes like the rest of
@@ -45,4 +45,19 @@ export function returnAllProperties(resource: string, operation: string): INodeP
 			displayOptions: { show: { ...showFor(resource, operation).show, returnAll: [false] } },
 		},
 	];
+}
+
+/**
+ * A node's subtitle on the canvas: the chosen operation's action text ("Get many transactions"), not the raw values
+ * ("getAll: transaction"). Built from the node's operation selectors, so it cannot drift from them.
+ */
+export function actionSubtitle(properties: INodeProperties[]): string {
+	const actions: Record<string, string> = {};
+	for (const p of properties) {
+		if (p.name !== 'operation' || p.type !== 'options') continue;
+		for (const resource of (p.displayOptions?.show?.resource ?? []) as string[]) {
+			for (const o of (p.options ?? []) as INodePropertyOptions[]) actions[`${resource}:${o.value}`] = o.action ?? o.name;
+		}
+	}
+	return `={{ (${JSON.stringify(actions)})[$parameter["resource"] + ":" + $parameter["operation"]] }}`;
 }

@@ -3,6 +3,7 @@ import { lookup as systemLookup } from 'dns';
 import type { LookupFunction } from 'net';
 import { createSecureContext } from 'tls';
 import { Agent, request as undiciRequest } from 'undici';
+import { rebuildPem, type PemKind } from './pem';
 
 /**
  * The one HTTP client of the package. mTLS is the expensive part of a Clara call, and n8n's own helpers build a
@@ -147,6 +148,22 @@ function identityKey(origin: string, tls: TlsMaterial | undefined, connections: 
 		.digest('hex');
 }
 
+/** Each PEM field rebuilt (see pem.ts), or a tls-config error naming the field and what is wrong with it. */
+function rebuilt(tls: TlsMaterial): TlsMaterial {
+	const field = (value: string | undefined, kind: PemKind, label: string, what: string) => {
+		if (typeof value !== 'string' || value.trim() === '') return undefined;
+		const result = rebuildPem(value, kind);
+		if ('problem' in result) throw new TransportError('tls-config', `${label} is not a valid PEM ${what}: ${result.problem}`);
+		return result.pem;
+	};
+	return {
+		ca: field(tls.ca, 'certificate', 'The CA certificate', 'certificate'),
+		cert: field(tls.cert, 'certificate', 'The client certificate', 'certificate'),
+		key: field(tls.key, 'key', 'The private key', 'key'),
+		passphrase: tls.passphrase || undefined,
+	};
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // n8n's egress policy. The filter is one object per n8n process (a pass-through one when the policy is off), so its
 // secure lookup is made once and the pooled agents that use it are kept like any other; an origin it allowed is
@@ -181,32 +198,32 @@ async function checkEgress(egress: EgressFilter, url: string, origin: string) {
 
 /**
  * Check PEM material before it reaches a socket, so the user learns which field is wrong instead of an OpenSSL
- * code. Messages never contain the material itself.
+ * code, and return it rebuilt (a paste that lost its line breaks works). Messages never contain the material.
  */
-export function validateTlsMaterial(tls: TlsMaterial, now = Date.now()): void {
-	const has = (s?: string) => typeof s === 'string' && s.trim() !== '';
-	if (has(tls.cert) !== has(tls.key)) {
+export function validateTlsMaterial(given: TlsMaterial, now = Date.now()): TlsMaterial {
+	const tls = rebuilt(given);
+	if (!!tls.cert !== !!tls.key) {
 		throw new TransportError(
 			'tls-config',
-			has(tls.cert)
+			tls.cert
 				? 'A client certificate was given without its private key: fill both Certificate and Private Key'
 				: 'A private key was given without its client certificate: fill both Certificate and Private Key',
 		);
 	}
-	if (has(tls.ca)) {
+	if (tls.ca) {
 		try {
 			createSecureContext({ ca: tls.ca });
-			new X509Certificate(tls.ca!);
+			new X509Certificate(tls.ca);
 		} catch {
-			throw new TransportError('tls-config', 'The CA certificate is not a valid PEM certificate: paste the whole -----BEGIN CERTIFICATE----- block');
+			throw new TransportError('tls-config', 'The CA certificate is not a valid PEM certificate: its BEGIN and END lines are there, but what is between them is not a certificate; paste the CA certificate file again');
 		}
 	}
-	if (!has(tls.cert)) return;
+	if (!tls.cert || !tls.key) return tls;
 	let cert: X509Certificate;
 	try {
-		cert = new X509Certificate(tls.cert!);
+		cert = new X509Certificate(tls.cert);
 	} catch {
-		throw new TransportError('tls-config', 'The client certificate is not a valid PEM certificate: paste the whole -----BEGIN CERTIFICATE----- block');
+		throw new TransportError('tls-config', 'The client certificate is not a valid PEM certificate: its BEGIN and END lines are there, but what is between them is not a certificate; paste the certificate file again');
 	}
 	const notAfter = Date.parse(cert.validTo);
 	if (notAfter < now) {
@@ -221,23 +238,22 @@ export function validateTlsMaterial(tls: TlsMaterial, now = Date.now()): void {
 	}
 	let key;
 	try {
-		key = createPrivateKey({ key: tls.key!, passphrase: tls.passphrase || undefined });
+		key = createPrivateKey({ key: tls.key, passphrase: tls.passphrase });
 	} catch (error) {
 		const text = String((error as Error).message);
 		// A wrong passphrase usually fails as "bad decrypt", but about 1 time in 256 the garbage happens to end in
 		// valid padding and fails later as a parse error: for an encrypted PEM, any failure is about the passphrase.
-		const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(tls.key!);
+		const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(tls.key);
 		if (encrypted || /bad decrypt|passphrase|interrupted or cancelled/i.test(text)) {
 			throw new TransportError('tls-config', tls.passphrase ? 'The private key passphrase is wrong' : 'The private key is encrypted: fill Passphrase', 'BAD_DECRYPT');
 		}
-		throw new TransportError('tls-config', 'The private key is not a valid PEM key: paste the whole PEM block of the .key file, BEGIN and END lines included');
+		throw new TransportError('tls-config', 'The private key is not a valid PEM key: its BEGIN and END lines are there, but what is between them is not a key; paste the .key file again');
 	}
 	if (!cert.checkPrivateKey(key)) {
 		throw new TransportError('tls-config', 'The private key does not belong to the client certificate: use the key that came with this certificate', 'KEY_VALUES_MISMATCH');
 	}
+	return tls;
 }
-
-const validated = new Set<string>();
 
 /** Per TLS object, the agent by origin: a hot-path shortcut that skips hashing the PEM material per request. */
 const byTlsObject = new WeakMap<TlsMaterial, Map<string, PoolEntry>>();
@@ -262,10 +278,8 @@ export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAUL
 		hit.lastUsed = Date.now();
 		return remember(hit);
 	}
-	if (tls && !validated.has(id)) {
-		validateTlsMaterial(tls);
-		validated.add(id);
-	}
+	// Only here, when an identity gets its agent: every later request takes the shortcut above.
+	const material = tls ? validateTlsMaterial(tls) : undefined;
 	if (agents.size >= MAX_AGENTS) {
 		// Close the least recently used identity: a process serving many credentials must not hoard sockets.
 		const [oldest] = [...agents.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
@@ -277,10 +291,10 @@ export function getAgent(origin: string, tls?: TlsMaterial, connections = DEFAUL
 		keepAliveTimeout: KEEP_ALIVE_MS,
 		keepAliveMaxTimeout: 60_000,
 		connect: {
-			ca: tls?.ca ? [tls.ca] : undefined,
-			cert: tls?.cert || undefined,
-			key: tls?.key || undefined,
-			passphrase: tls?.passphrase || undefined,
+			ca: material?.ca ? [material.ca] : undefined,
+			cert: material?.cert,
+			key: material?.key,
+			passphrase: material?.passphrase,
 			timeout: DEFAULT_TIMEOUTS.connectMs,
 			// A session ticket lets a new pooled connection resume instead of a full handshake.
 			maxCachedSessions: 100,

@@ -10,5 +10,7 @@ export * from './api';
 // Where tokens and account limits live (memory, or n8n's Redis in queue mode); the Redis modules stay behind it.
 export * from './shared-state';
 export * from './descriptions';
+export * from './credentials';
+export * from './pem';
 export * from './validate';
 export * from './tool';

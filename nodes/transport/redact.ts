@@ -4,7 +4,12 @@
  * (bearer tokens, JWTs, PEM blocks, CPFs), so a secret the caller forgot to list is still caught by its shape.
  */
 
-const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
+/** A PEM block, or its start when the END line is missing. */
+const PEM = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)(-----END [A-Z0-9 ]+-----|$)/g;
+/** Encoded material after a BEGIN line with no END: a run of base64 longer than any word. */
+const MATERIAL = /[A-Za-z0-9+/]{24,}/;
+/** DER (certificates and keys all start "MII…" in base64) without its BEGIN/END lines. */
+const BARE_DER = /\bMII[A-Za-z0-9+/]{40,}={0,2}/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 /** A CPF with or without punctuation; masked to the middle six digits, as Brazilian receipts do. */
@@ -23,7 +28,10 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
 		if (typeof secret === 'string' && secret.length >= 6) out = out.split(secret).join('[redacted]');
 	}
 	return out
-		.replace(PEM, '[redacted PEM]')
+		// A whole block always goes; a BEGIN line alone only with material after it, so that our own advice
+		// ("paste the whole file, from its -----BEGIN CERTIFICATE----- line …") is never eaten.
+		.replace(PEM, (block, body: string, end: string) => (end || MATERIAL.test(body) ? '[redacted PEM]' : block))
+		.replace(BARE_DER, '[redacted PEM]')
 		.replace(BEARER, '$1 [redacted]')
 		.replace(JWT, '[redacted token]')
 		.replace(CPF, (_m, _a, b, c) => `***.${b}.${c}-**`);

@@ -4,7 +4,8 @@
  * REST API. Used by `npm run dev`, `npm run test:n8n` and `npm run test:queue`. The traps are in real-n8n.md.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { randomUUID } from 'crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { createServer, type Server } from 'net';
 import { dirname, join, resolve } from 'path';
@@ -17,10 +18,12 @@ export const PACKAGE = 'n8n-nodes-fintech-identity';
 
 /**
  * Installs n8n once into the cache (scripts/n8n/install.sh) and returns its launcher, which runs it on the Node it
- * needs. Which n8n: N8N_VERSION (2.41.1, 2.8.4 or 1.123.81; 2.8.4 by default).
+ * needs. Which n8n: `version`, else N8N_VERSION (2.41.1, 2.8.4 or 1.123.81; 2.8.4 by default) — passed explicitly:
+ * under jest, process.env is the test's copy and never reaches a child process.
  */
-export function n8nBinary(): string {
-	return execFileSync('bash', [join(REPO, 'scripts', 'n8n', 'install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+export function n8nBinary(version = process.env.N8N_VERSION): string {
+	const env = { ...process.env, ...(version ? { N8N_VERSION: version } : {}) };
+	return execFileSync('bash', [join(REPO, 'scripts', 'n8n', 'install.sh')], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
 /** The version of the n8n a launcher runs, e.g. "2.41.1". */
@@ -134,6 +137,32 @@ export async function importSandboxSetup(bin: string, env: NodeJS.ProcessEnv, sa
 	writeFileSync(file, JSON.stringify(sandboxCredentials(sandbox)), { mode: 0o600 });
 	await n8nCli(bin, env, ['import:credentials', `--input=${file}`]);
 	await n8nCli(bin, env, ['import:workflow', '--separate', `--input=${EXAMPLES}`]);
+}
+
+/**
+ * The examples ship with their real trigger (webhook, schedule, app trigger) disabled: the editor's "Execute
+ * workflow" starts at the trigger it ranks first — form, webhook, app triggers, schedule, then manual — skipping
+ * disabled ones, so only then does it start at Try It (the README's rule for examples). To serve the real trigger,
+ * this imports a copy of example `id` with its triggers enabled, as a user does before publishing, and publishes
+ * it. Returns the copy's id.
+ */
+export async function publishLiveCopy(bin: string, env: NodeJS.ProcessEnv, id: string, scratch: string): Promise<string> {
+	const example = readdirSync(EXAMPLES)
+		.filter((f) => f.endsWith('.json'))
+		.map((f) => JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')))
+		.find((w) => w.id === id);
+	if (!example) throw new Error(`no example with id ${id} in ${EXAMPLES}`);
+	const liveId = `${id.slice(0, 17)}Live`; // n8n ids are at most 21 characters
+	const nodes = example.nodes.map(({ disabled: _off, ...node }: Record<string, unknown>) => ({
+		...node,
+		// Its own test-webhook id, so the copy and the example never share one.
+		...(node.webhookId ? { webhookId: randomUUID() } : {}),
+	}));
+	const file = join(scratch, `${liveId}.json`);
+	writeFileSync(file, JSON.stringify({ ...example, id: liveId, name: `${example.name} (live)`, nodes }));
+	await n8nCli(bin, env, ['import:workflow', `--input=${file}`]);
+	await activateWorkflow(bin, env, liveId);
+	return liveId;
 }
 
 /**
@@ -257,6 +286,10 @@ export class Rest {
 		}
 		if (!res.ok) throw new Error(`could not log in to n8n: ${res.status} ${await res.text()}`);
 		this.cookie = (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
+		// n8n 2.41 mounts its controllers one by one after the login route: on a loaded machine a login can succeed
+		// while POST /rest/workflows is still a 404. Logged in means the workflow routes answer too.
+		const workflows = await fetch(`${this.baseUrl}/rest/workflows`, { headers: { cookie: this.cookie } });
+		if (!workflows.ok) throw new Error(`n8n's workflow routes are not ready yet: GET /rest/workflows → ${workflows.status}`);
 	}
 
 	async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {

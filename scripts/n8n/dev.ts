@@ -23,8 +23,9 @@ async function main() {
 	// The onboarding-assistant example's OpenAI Chat Model talks to the sandbox's scripted model: n8n must trust its CA.
 	const env = app.n8nEnv(home, port, brokerPort, app.trustSandbox(sandbox, home));
 	await app.importSandboxSetup(bin, env, sandbox, home);
-	await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
-	await app.activateWorkflow(bin, env, 'exOnboardingAssistant');
+	// The example itself runs from Try It in the editor; a copy with its webhook enabled serves the webhook.
+	await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', home);
+	await app.publishLiveCopy(bin, env, 'exOnboardingAssistant', home);
 	const n8n = app.startN8n(bin, env);
 	n8n.stdout!.pipe(process.stdout);
 	n8n.stderr!.pipe(process.stderr);
@@ -52,7 +53,7 @@ async function main() {
 		// /healthz/readiness is ok before the REST routes exist; the public settings route comes with them.
 		await app.waitUntilListening(n8n, env);
 		await app.waitFor('n8n answering', async () => (await fetch(`${base}/rest/settings`)).ok, 180_000, n8n);
-		await new app.Rest(base).login();
+		await app.waitFor('a login to n8n\'s REST API', async () => (await new app.Rest(base).login(), true), 120_000, n8n);
 	} catch (error) {
 		console.error(error);
 		return stop();
@@ -62,7 +63,8 @@ n8n is running with n8n-nodes-fintech-identity and the sandbox (ready ${((Date.n
 
   Editor:    ${base}   (log in as ${app.Rest.owner.email} / ${app.Rest.owner.password})
   Examples:  Workflows → open one → "Execute workflow" (each starts at its Try It trigger)
-  Webhook:   curl -s -X POST ${base}/webhook/signup -H 'content-type: application/json' \\
+  Webhook:   (served by the published copy "… (live)"; the example's own webhook is off until you enable it)
+             curl -s -X POST ${base}/webhook/signup -H 'content-type: application/json' \\
                -d '{"name":"Ana","email":"ana@example.com","cpf":"111.444.777-35"}'
   Chat:      ${base}/webhook/5e1a0c00-0019-4a00-8000-0000000000c1/chat   (the onboarding assistant; the model is scripted:
                give it a CPF and an email, e.g. "Onboard Ana: CPF 111.444.777-35, email ana@example.com")

@@ -20,7 +20,7 @@ const leaks = new Leaks();
 const node = new Clara();
 
 async function run(parameters: IDataObject, options: { items?: IDataObject[]; continueOnFail?: boolean; creds?: IDataObject } = {}) {
-	const creds = options.creds ?? claraCredentials(sandbox);
+	const creds = options.creds ?? claraCredentials(sandbox, { environment: 'production' });
 	leaks.watch(creds.clientSecret, creds.privateKey);
 	const result = await runNode({
 		nodeType: node,

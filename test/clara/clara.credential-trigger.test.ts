@@ -37,7 +37,7 @@ async function credentialTest(overrides: IDataObject = {}) {
 
 describe('credential test: says which step failed and what to do', () => {
 	test('good credentials pass all three steps', async () => {
-		expect(await credentialTest()).toEqual({ status: 'OK', message: expect.stringMatching(/health, token and mutual TLS all work \(MX, production\)/) });
+		expect(await credentialTest()).toEqual({ status: 'OK', message: expect.stringMatching(/health, token and mutual TLS all work \(MX, sandbox\)/) });
 	});
 	test.each([
 		['host unreachable', { baseUrl: 'https://127.0.0.1:1/{country}' }, /Step 1 of 3.*Could not reach Clara/],

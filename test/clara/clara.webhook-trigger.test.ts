@@ -38,7 +38,7 @@ const parameters = (extra: IDataObject = {}): IDataObject => ({
 
 /** One webhook method, as n8n runs it, with the static data n8n keeps between activation and deactivation. */
 async function lifecycle(method: 'checkExists' | 'create' | 'delete', staticData: IDataObject, extra: IDataObject = {}, more: { mode?: 'manual'; webhookBaseUrl?: string } = {}) {
-	const creds = claraCredentials(sandbox);
+	const creds = claraCredentials(sandbox, { environment: 'production' });
 	leaks.watch(creds.clientSecret, creds.privateKey, TOKEN);
 	try {
 		const out = await runWebhookMethod({
@@ -196,13 +196,13 @@ describe('deliveries are checked: Clara does not sign them, so the URL carries a
 describe('the default token: derived from the credential, never stored', () => {
 	const derived = (extra: IDataObject = {}) => ({ ...parameters(extra), verification: 'derived', secretToken: undefined });
 	const expected = () => derivedToken(sandbox.clara.clientSecret, 'harness-webhook-id');
-	const deliver = (query: Record<string, string>, creds: IDataObject = claraCredentials(sandbox)) =>
+	const deliver = (query: Record<string, string>, creds: IDataObject = claraCredentials(sandbox, { environment: 'production' })) =>
 		callWebhook({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: derived(), request: { body: { event: 'PAYMENT_PAID' }, query } });
 
 	test('activation puts the derived token in the URL given to Clara; only that token is accepted', async () => {
 		leaks.watch(expected());
 		const staticData: IDataObject = {};
-		const creds = claraCredentials(sandbox);
+		const creds = claraCredentials(sandbox, { environment: 'production' });
 		await runWebhookMethod({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: derived(), method: 'create', staticData, webhookBaseUrl: `${base}/webhook` });
 		const mine = subscribers().at(-1)!;
 		expect(new URL(mine.callbackUrl).searchParams.get('token')).toBe(expected());
@@ -218,7 +218,7 @@ describe('the default token: derived from the credential, never stored', () => {
 	});
 
 	test('a credential without its client secret: no token can be derived, so every request is refused (and activation too)', async () => {
-		const noSecret = claraCredentials(sandbox, { clientSecret: '' });
+		const noSecret = claraCredentials(sandbox, { environment: 'production', clientSecret: '' });
 		const { response, result } = await deliver({ token: derivedToken('', 'harness-webhook-id') }, noSecret);
 		expect(response).toMatchObject({ statusCode: 401, body: { message: expect.stringMatching(/cannot derive its token/) } });
 		expect(result.workflowData).toBeUndefined();

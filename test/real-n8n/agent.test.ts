@@ -46,6 +46,11 @@ beforeAll(async () => {
 	env = app.n8nEnv(join(scratch, 'home'), port, ports[1], app.trustSandbox(sandbox, scratch));
 	await app.importSandboxSetup(bin, env, sandbox, scratch);
 	const example = JSON.parse(readFileSync(join(app.EXAMPLES, 'onboarding-assistant.json'), 'utf8'));
+	// The example ships with its chat trigger off (so the editor's Execute workflow starts at Try It); served, it is
+	// switched on, as a user does before publishing: the example itself again under its own id, and a copy.
+	delete example.nodes.find((n: { name: string }) => n.name === 'When Chat Message Received').disabled;
+	writeFileSync(join(scratch, 'example-live.json'), JSON.stringify(example));
+	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(scratch, 'example-live.json')}`]);
 	example.id = CHAT_COMPLETIONS;
 	example.name += ' (Chat Completions API)';
 	example.nodes.find((n: { name: string }) => n.name === 'OpenAI Chat Model').parameters.responsesApiEnabled = false;

@@ -70,7 +70,7 @@ test('activation registered one enabled subscriber for the production URL, with 
 
 test('a delivered event starts an execution that uses the event (the card it names is read from Clara)', async () => {
 	const card = sandbox.clara.data.cards[3];
-	const reads = () => sandbox.clara.requestLog.filter((r) => r.method === 'GET' && r.url.includes(`/api/v3/cards/${String(card.uuid)}`)).length;
+	const reads = () => sandbox.clara.requestLog.filter((r) => r.method === 'GET' && r.url.includes(`/v3/cards/${String(card.uuid)}`)).length;
 	const before = reads();
 	const delivered = await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: card.uuid, requestId: 'req-1' });
 	expect(delivered.map((d) => d.status)).toEqual([200]);

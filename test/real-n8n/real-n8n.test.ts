@@ -148,7 +148,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 	let session: app.Rest;
 
 	beforeAll(async () => {
-		await app.activateWorkflow(bin, env, 'exSignupFaceMatch');
+		await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', scratch);
 		// Ports taken now, not minutes ago: on a shared machine another process may have taken those meanwhile.
 		const ports = await app.freePorts(2);
 		port = ports[0];
@@ -159,7 +159,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		// The webhook is registered a few seconds after /healthz says ready: poll the webhook itself.
 		await app.waitFor('the signup webhook answering', async () => (await signup('111.444.777-35')).status === 200, 120_000, server);
 		session = rest();
-		await session.login();
+		await app.waitFor('a login to n8n\'s REST API', async () => (await session.login(), true), 120_000, server);
 	}, 180_000);
 
 	afterAll(async () => {

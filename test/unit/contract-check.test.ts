@@ -39,9 +39,9 @@ test('the published shapes pass; Conferma only when a new token is allowed; Clar
 });
 
 test('a list in a shape the nodes cannot read, and items without their uuid, fail the check by name', async () => {
-	sandbox.clara.faults.fail(1, 200, { pathPrefix: '/mx/api/v3/cards', body: { status: 'ok', data: [{ uuid: 'c1' }] } });
+	sandbox.clara.faults.fail(1, 200, { pathPrefix: '/mx/api-test/v3/cards', body: { status: 'ok', data: [{ uuid: 'c1' }] } });
 	// The credential test's own data call reads transactions too: the drift lasts long enough for both.
-	sandbox.clara.faults.fail(5, 200, { pathPrefix: '/mx/api/v3/transactions', body: { content: [{ id: 7, label: 'secret-ish value' }], totalPages: 1 } });
+	sandbox.clara.faults.fail(5, 200, { pathPrefix: '/mx/api-test/v3/transactions', body: { content: [{ id: 7, label: 'secret-ish value' }], totalPages: 1 } });
 	const lines: string[] = [];
 	const results = await contractCheck({ claraApi: credentials.claraApi } as never, { print: (l) => lines.push(l) });
 	expect(byName(results, 'Clara', 'Card → Get Many')).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/an object with keys status, data/) });

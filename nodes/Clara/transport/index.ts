@@ -4,6 +4,7 @@ import {
 	basicAuth,
 	bearer,
 	callApi,
+	credentialText,
 	collectPages,
 	httpsUrl,
 	requestToken,
@@ -107,7 +108,7 @@ export function claraErrors(c: Pick<ClaraCredentials, 'country' | 'taxIdentifier
 
 /** The credential's values, typed, with empty optional fields dropped. */
 export function readCredentials(data: ICredentialDataDecryptedObject): ClaraCredentials {
-	const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : '');
+	const s = credentialText(data);
 	return {
 		environment: s('environment') === 'sandbox' ? 'sandbox' : 'production',
 		country: (s('country') || 'mx') as ClaraCredentials['country'],

@@ -4,6 +4,7 @@ import {
 	ApiError,
 	basicAuth,
 	callApi,
+	credentialText,
 	egressOf,
 	httpsUrl,
 	requestToken,
@@ -37,7 +38,7 @@ export interface ClaroCredentials {
 }
 
 export function readCredentials(data: ICredentialDataDecryptedObject): ClaroCredentials {
-	const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string).trim() : '');
+	const s = credentialText(data);
 	const environment = s('environment') in ENVIRONMENTS ? (s('environment') as ClaroEnvironment) : 'production';
 	return { environment, key: s('key'), secret: s('secret'), baseUrl: s('baseUrl') || undefined, caCertificate: s('caCertificate') || undefined };
 }

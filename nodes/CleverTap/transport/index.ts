@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } f
 import {
 	ApiError,
 	backoffMs,
+	credentialText,
 	DEFAULT_RETRY,
 	describeShape,
 	egressOf,
@@ -51,7 +52,7 @@ export interface CleverTapCredentials {
 }
 
 export function readCredentials(data: ICredentialDataDecryptedObject): CleverTapCredentials {
-	const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string).trim() : '');
+	const s = credentialText(data);
 	return {
 		accountId: s('accountId'),
 		passcode: s('passcode'),

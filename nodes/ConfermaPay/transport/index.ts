@@ -4,6 +4,7 @@ import {
 	basicAuth,
 	bearer,
 	callApi,
+	credentialText,
 	collectPages,
 	egressOf,
 	requestToken,
@@ -37,7 +38,7 @@ export interface ConfermaCredentials {
 }
 
 export function readCredentials(data: ICredentialDataDecryptedObject): ConfermaCredentials {
-	const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string).trim() : '');
+	const s = credentialText(data);
 	const environment = s('environment') === 'production' ? 'production' : 'cert';
 	const fallback = environment === 'cert' ? CERT : { baseUrl: '', tokenUrl: '' };
 	return {

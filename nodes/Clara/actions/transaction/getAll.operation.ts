@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import type { Clara } from '../../transport';
-import { cardLastDigits, dateFilter, eachItem, listOptions, listProperties, optionsFilter, readFilters, stringFilter } from '../common';
+import { cardLastDigits, dateFilter, eachItem, listOptions, listProperties, optionsFilter, readFilters, stringFilter, TRANSACTION_STATUSES } from '../common';
 
 const filters = [
 	dateFilter('Operation Date From', 'operationDateRangeStart'),
@@ -8,8 +8,13 @@ const filters = [
 	dateFilter('Accounting Date From', 'accountingDateRangeStart'),
 	dateFilter('Accounting Date To', 'accountingDateRangeEnd'),
 	stringFilter('Card Last Digits', 'cardLastDigits', 'The last four digits of the card'),
-	optionsFilter('Status', 'status', ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZED', 'REJECTED', 'SYSTEM_TRANSACTION']),
-	optionsFilter('Sort', 'sort', ['operationDate,DESC', 'operationDate,ASC', 'accountingDate,DESC', 'accountingDate,ASC']),
+	optionsFilter('Status', 'status', TRANSACTION_STATUSES),
+	optionsFilter('Sort', 'sort', [
+		['operationDate,DESC', 'Operation Date, Newest First'],
+		['operationDate,ASC', 'Operation Date, Oldest First'],
+		['accountingDate,DESC', 'Accounting Date, Newest First'],
+		['accountingDate,ASC', 'Accounting Date, Oldest First'],
+	]),
 ];
 
 export const description = listProperties('transaction', 'getAll', filters);

@@ -1,0 +1,9 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+/**
+ * How every credential reads its text fields: as typed or pasted, without the whitespace a paste brings around a
+ * value (a trailing newline, a leading space). Inner whitespace is kept; PEM fields are rebuilt later by pem.ts.
+ */
+export function credentialText(data: ICredentialDataDecryptedObject) {
+	return (key: string): string => (typeof data[key] === 'string' ? (data[key] as string).trim() : '');
+}
