@@ -246,6 +246,8 @@ interface Instance {
 	bin: string;
 	nodeBin: string;
 	env: NodeJS.ProcessEnv;
+	/** The served copy of examples/signup-face-match-onboarding.json. */
+	signupId: string;
 	base: string;
 	server: ChildProcess & { output: string[] };
 	rest: app.Rest;
@@ -289,12 +291,11 @@ async function prepare(version: string, sandbox: Sandbox, tarball: string, scrat
 	mkdirSync(dir, { recursive: true });
 	for (const wf of benchWorkflows(sandbox)) writeFileSync(join(dir, `${wf.id}.json`), JSON.stringify(wf));
 	await app.n8nCli(bin, env, ['import:workflow', '--separate', `--input=${dir}`]);
-	for (const id of ['exSignupFaceMatch', 'bnClaraNode0001', 'bnClaraDiy00001', 'bnSignupDiy0001']) {
-		// 1.x has no publish:workflow; there a workflow is activated by flag.
-		await app.n8nCli(bin, env, major(version) >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
-	}
+	for (const id of ['bnClaraNode0001', 'bnClaraDiy00001', 'bnSignupDiy0001']) await app.activateWorkflow(bin, env, id);
+	// The example ships with its webhook disabled (Try It starts it in the editor): served is a copy with it on.
+	const signupId = await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', home);
 	const flattedPath = require.resolve('flatted', { paths: [join(CACHE, `n8n-${version}`, 'node_modules', 'n8n-workflow')] });
-	return { version, bin, nodeBin, env, base: `http://127.0.0.1:${port}`, flatted: require(flattedPath) as Instance['flatted'] };
+	return { version, bin, nodeBin, env, signupId, base: `http://127.0.0.1:${port}`, flatted: require(flattedPath) as Instance['flatted'] };
 }
 
 /** `n8n start`; with `nodeFlags` (e.g. --cpu-prof, which NODE_OPTIONS refuses) n8n's script is run on its Node directly. */
@@ -550,7 +551,7 @@ async function closedLoop(url: string, list: Signup[], concurrency: number) {
 
 async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 	const ways = [
-		{ way: 'node (examples/signup-face-match-onboarding.json)', workflowId: 'exSignupFaceMatch', path: 'signup' },
+		{ way: 'node (examples/signup-face-match-onboarding.json)', workflowId: n8n.signupId, path: 'signup' },
 		{ way: 'HTTP Request nodes (DIY)', workflowId: 'bnSignupDiy0001', path: 'bench-signup-diy' },
 	];
 	const data = new Map(ways.map((w) => [w.way, { latencies: [] as number[], wrong: 0, firstWrong: [] as string[], before: 0, claro: { checks: 0, tokenRequests: 0, handshakes: 0 }, ct: { uploadCalls: 0, http429: 0 } }]));
