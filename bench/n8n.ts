@@ -549,11 +549,13 @@ async function closedLoop(url: string, list: Signup[], concurrency: number) {
 	return { latencies, wrong, firstWrong };
 }
 
+const signupWays = (n8n: { signupId: string }) => [
+	{ way: 'node (examples/signup-face-match-onboarding.json)', workflowId: n8n.signupId, path: 'signup' },
+	{ way: 'HTTP Request nodes (DIY)', workflowId: 'bnSignupDiy0001', path: 'bench-signup-diy' },
+];
+
 async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
-	const ways = [
-		{ way: 'node (examples/signup-face-match-onboarding.json)', workflowId: n8n.signupId, path: 'signup' },
-		{ way: 'HTTP Request nodes (DIY)', workflowId: 'bnSignupDiy0001', path: 'bench-signup-diy' },
-	];
+	const ways = signupWays(n8n);
 	const data = new Map(ways.map((w) => [w.way, { latencies: [] as number[], wrong: 0, firstWrong: [] as string[], before: 0, claro: { checks: 0, tokenRequests: 0, handshakes: 0 }, ct: { uploadCalls: 0, http429: 0 } }]));
 	// Warm-up, not counted. A webhook that answers from a Respond node answers before its execution is saved: wait
 	// for the warm-up's records, so that none of them is counted with the measured ones.
@@ -612,6 +614,7 @@ async function scenarioProfile(prepared: Awaited<ReturnType<typeof prepare>>, sa
 	const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 	let window: { fromUs: number; toUs: number };
 	let nodeMs = 0;
+	const signupWindows: Array<{ way: string; window: { fromUs: number; toUs: number }; wrong: number }> = [];
 	try {
 		// A warm-up execution first, as in A, outside the window; and nothing but the executions inside it (the
 		// execution records are read afterwards: reading them costs n8n CPU too).
@@ -627,6 +630,15 @@ async function scenarioProfile(prepared: Awaited<ReturnType<typeof prepare>>, sa
 		await pause(2_000);
 		window = { fromUs, toUs: monotonicUs() };
 		for (const e of await finishedSince(n8n, 'bnClaraNode0001', before, executions)) nodeMs += (await runDataOf(n8n, e.id)).Clara[0].executionTime;
+		// The signup flows at the latency scenario's concurrency, each in its own window: n8n's CPU per signup.
+		for (const w of signupWays(n8n)) {
+			await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, 5, 0), 5);
+			await pause(1_000);
+			const from = monotonicUs();
+			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, SIGNUPS_PER_ROUND, 50_000), CONCURRENCY);
+			await pause(2_000);
+			signupWindows.push({ way: w.way, window: { fromUs: from, toUs: monotonicUs() }, wrong: r.wrong });
+		}
 	} finally {
 		await app.stopChild(n8n.server);
 	}
@@ -634,7 +646,21 @@ async function scenarioProfile(prepared: Awaited<ReturnType<typeof prepare>>, sa
 	const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
 	if (!files.length) throw new Error(`n8n wrote no CPU profile into ${dir}`);
 	const biggest = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-	const split: Split = splitProfile(readProfile(biggest), window);
+	const cpuProfile = readProfile(biggest);
+	const split: Split = splitProfile(cpuProfile, window);
+	const perSignup = signupWindows.map((w) => {
+		const s = splitProfile(cpuProfile, w.window, 1_000, false);
+		const busy = Object.entries(s.buckets).filter(([k]) => k !== 'idle');
+		const perOne = (ms: number) => Math.round((ms * 1000) / SIGNUPS_PER_ROUND);
+		return {
+			way: w.way,
+			signups: SIGNUPS_PER_ROUND,
+			wrongAnswers: w.wrong,
+			windowMs: s.windowMs,
+			cpuUsPerSignup: perOne(busy.reduce((sum, [, ms]) => sum + ms, 0)),
+			usPerSignupByBucket: Object.fromEntries(busy.sort((a, b) => b[1] - a[1]).map(([k, ms]) => [k, perOne(ms)])),
+		};
+	});
 	// Kept outside the scratch folder (deleted at the end) for a closer look: bench/profile.ts reads it again.
 	const kept = join(tmpdir(), `bench-n8n-${prepared.version}-${Date.now()}.cpuprofile`);
 	copyFileSync(biggest, kept);
@@ -648,6 +674,7 @@ async function scenarioProfile(prepared: Awaited<ReturnType<typeof prepare>>, sa
 		otherByPackage: split.otherByPackage,
 		window: `${window.fromUs}-${window.toUs}`,
 		nodeExecutionTimeMsPerItem: Math.round((nodeMs / items) * 1000) / 1000,
+		signups: perSignup,
 		profileFile: kept,
 	};
 }
@@ -773,6 +800,10 @@ function printVersion(r: any) {
 		console.log(`C. profile: ${r.profile.items} items, window ${r.profile.windowMs} ms; node executionTime ${r.profile.nodeExecutionTimeMsPerItem} ms/item`);
 		for (const [k, v] of Object.entries(r.profile.usPerItem as Record<string, number>).sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(56)} ${String(v).padStart(6)} µs/item`);
 		for (const h of r.profile.ourHotspots) console.log(`    ${String(h.ms).padStart(8)} ms  ${h.fn}`);
+		for (const sp of r.profile.signups) {
+			console.log(`  signup, ${sp.way}: ${sp.signups} at ${CONCURRENCY} at once, n8n's CPU ${sp.cpuUsPerSignup} µs per signup (wrong answers: ${sp.wrongAnswers})`);
+			for (const [k, v] of Object.entries(sp.usPerSignupByBucket as Record<string, number>)) console.log(`    ${k.padEnd(54)} ${String(v).padStart(7)} µs`);
+		}
 		console.log(`  other JavaScript: ${r.profile.otherByPackage.map((o: { pkg: string; ms: number }) => `${o.pkg} ${o.ms} ms`).join(', ')}`);
 	}
 }
