@@ -13,9 +13,10 @@
  *     (bench/profile.ts).
  *
  * The sandbox stands in for the vendors with the latency knobs of bench/run.ts. Writes bench/results.n8n.json
- * (not with --quick, which shrinks everything to check that it works and that the counts hold).
+ * (--quick, which shrinks everything to check that it works and that the counts hold, writes to the temp folder).
  *   --versions=2.8.4,2.41.1   which installed n8n versions (scripts/n8n/install.sh) to run
  *   --profile                 add C
+ *   --rounds=N                executions of each way in A (default 5)
  *   --quick                   small and fast; counts only
  */
 import { fork, type ChildProcess } from 'child_process';
@@ -36,7 +37,7 @@ const LATENCY_MS = 20;
 const HANDSHAKE_MS = 5;
 const ITEMS = QUICK ? 200 : 2_000;
 /** Executions of each way in scenario A (interleaved). */
-const LOOKUP_ROUNDS = QUICK ? 1 : 5;
+const LOOKUP_ROUNDS = Number(argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (QUICK ? 1 : 5));
 const CONCURRENCY = QUICK ? 10 : 50;
 /** Signups per way per round in scenario B; rounds interleave the two ways. */
 const SIGNUPS_PER_ROUND = QUICK ? 20 : 100;
@@ -696,6 +697,7 @@ async function main() {
 	try {
 		for (const version of VERSIONS) {
 			console.log(`\n=== n8n ${version} ===`);
+			const loadAtStart = loadAverage();
 			const prepared = await prepare(version, sandbox, tarball, scratch);
 			const n8n = await serve(prepared);
 			let lookups: LookupRow[];
@@ -733,7 +735,7 @@ async function main() {
 				{ check: `n8n ${version}: signup (HTTP Request way), every answer right, one execution per signup`, ok: sDiy.counts.wrongAnswers === 0 && sDiy.counts.failedExecutions === 0 && sDiy.counts.executions === sDiy.counts.signups },
 			];
 			checks.push(...versionChecks);
-			const result = { n8n: version, node: await nodeVersion(n8n.nodeBin), lookups, perItem: perItem(node, raw, profile), signups: signupRows, ratios, goals, checks: versionChecks, ...(profile ? { profile } : {}) };
+			const result = { n8n: version, node: await nodeVersion(n8n.nodeBin), load: { atStart: loadAtStart, atEnd: loadAverage() }, lookups, perItem: perItem(node, raw, profile), signups: signupRows, ratios, goals, checks: versionChecks, ...(profile ? { profile } : {}) };
 			results.push(result);
 			printVersion(result);
 		}
@@ -741,11 +743,10 @@ async function main() {
 		await sandbox.close();
 	}
 	const failed = checks.filter((c) => !c.ok);
-	if (!QUICK) {
-		const file = join(__dirname, 'results.n8n.json');
-		writeFileSync(file, JSON.stringify({ items: ITEMS, lookupRounds: LOOKUP_ROUNDS, concurrency: CONCURRENCY, signupsPerWay: SIGNUPS_PER_ROUND * SIGNUP_ROUNDS, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, load: loadAverage(), results }, null, 2) + '\n');
-		console.log(`\nwrote ${file}`);
-	}
+	// A quick run's figures say nothing: they go to a scratch file (for bench/speed-table.ts to be tried on).
+	const file = QUICK ? join(tmpdir(), 'results.n8n.quick.json') : join(__dirname, 'results.n8n.json');
+	writeFileSync(file, JSON.stringify({ items: ITEMS, lookupRounds: LOOKUP_ROUNDS, concurrency: CONCURRENCY, signupsPerWay: SIGNUPS_PER_ROUND * SIGNUP_ROUNDS, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, load: loadAverage(), results }, null, 2) + '\n');
+	console.log(`\nwrote ${file}`);
 	rmSync(scratch, { recursive: true, force: true });
 	if (failed.length) console.log(`\n${failed.length} count check(s) FAILED`);
 	process.exit(failed.length ? 1 : 0);
