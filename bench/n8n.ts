@@ -332,18 +332,14 @@ interface ExecutionSummary {
 	workflowId: string;
 }
 
-/** The workflow's executions newer than `afterId`, newest first (n8n's list gives at most 100 a page). */
+/**
+ * The workflow's executions newer than `afterId`, newest first: one page of up to 100 (n8n 2.41 pages by cursor,
+ * 2.8 by lastId, so the bench never needs a second page: its batches are at most 100).
+ */
 async function executionsSince(n8n: Instance, workflowId: string, afterId: number): Promise<ExecutionSummary[]> {
-	const out: ExecutionSummary[] = [];
-	let lastId: string | undefined;
-	for (;;) {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const page = await n8n.rest.call<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=100${lastId ? `&lastId=${lastId}` : ''}`);
-		const fresh = page.results.filter((e) => Number(e.id) > afterId);
-		out.push(...fresh);
-		if (page.results.length < 100 || fresh.length < page.results.length) return out;
-		lastId = page.results[page.results.length - 1].id;
-	}
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const page = await n8n.rest.call<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=100`);
+	return page.results.filter((e) => Number(e.id) > afterId);
 }
 
 async function newestExecutionId(n8n: Instance, workflowId: string): Promise<number> {
@@ -354,6 +350,7 @@ async function newestExecutionId(n8n: Instance, workflowId: string): Promise<num
 
 /** Waits until `count` finished executions newer than `afterId` are recorded. */
 async function finishedSince(n8n: Instance, workflowId: string, afterId: number, count: number) {
+	if (count > 100) throw new Error(`finishedSince reads one page of 100 executions; asked for ${count}`);
 	let found: ExecutionSummary[] = [];
 	await app.waitFor(
 		`${count} finished execution(s) of ${workflowId}`,
@@ -557,15 +554,15 @@ const signupWays = (n8n: { signupId: string }) => [
 
 async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 	const ways = signupWays(n8n);
-	const data = new Map(ways.map((w) => [w.way, { latencies: [] as number[], wrong: 0, firstWrong: [] as string[], before: 0, claro: { checks: 0, tokenRequests: 0, handshakes: 0 }, ct: { uploadCalls: 0, http429: 0 } }]));
-	// Warm-up, not counted. A webhook that answers from a Respond node answers before its execution is saved: wait
-	// for the warm-up's records, so that none of them is counted with the measured ones.
+	const data = new Map(ways.map((w) => [w.way, { latencies: [] as number[], execs: [] as ExecutionSummary[], wrong: 0, firstWrong: [] as string[], claro: { checks: 0, tokenRequests: 0, handshakes: 0 }, ct: { uploadCalls: 0, http429: 0 } }]));
+	// Warm-up, not counted. A webhook that answers from a Respond node answers before its execution is saved: each
+	// batch's records are waited for before the next starts, so that every record is counted with its own batch.
+	// (A batch is at most 100: n8n 2.41 pages its execution list by cursor, 2.8 by lastId; one page reads either.)
 	const WARM_UP = 5;
 	for (const w of ways) {
 		const before = await newestExecutionId(n8n, w.workflowId);
 		await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, WARM_UP, 0), WARM_UP);
-		const warm = await finishedSince(n8n, w.workflowId, before, WARM_UP);
-		data.get(w.way)!.before = Math.max(...warm.map((e) => Number(e.id)));
+		await finishedSince(n8n, w.workflowId, before, WARM_UP);
 	}
 	let offset = 1_000;
 	for (let round = 0; round < SIGNUP_ROUNDS; round++) {
@@ -575,7 +572,9 @@ async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 			const d = data.get(w.way)!;
 			const claro0 = { ...sandbox.claro.counters, checks: sandbox.claro.counters.custom.checks ?? 0 };
 			const ct0 = { uploadCalls: sandbox.clevertap.counters.custom.uploadCalls ?? 0, http429: sandbox.clevertap.counters.custom.http429 ?? 0 };
+			const before = await newestExecutionId(n8n, w.workflowId);
 			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, list, CONCURRENCY);
+			d.execs.push(...(await finishedSince(n8n, w.workflowId, before, list.length)));
 			d.latencies.push(...r.latencies);
 			d.wrong += r.wrong;
 			d.firstWrong.push(...r.firstWrong.slice(0, 3 - d.firstWrong.length));
@@ -590,7 +589,7 @@ async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 	for (const w of ways) {
 		const d = data.get(w.way)!;
 		const total = SIGNUPS_PER_ROUND * SIGNUP_ROUNDS;
-		const execs = await finishedSince(n8n, w.workflowId, d.before, total);
+		const execs = d.execs;
 		rows.push({
 			way: w.way,
 			client: percentiles(d.latencies),
@@ -735,21 +734,38 @@ async function main() {
 				{ check: `n8n ${version}: signup (HTTP Request way), every answer right, one execution per signup`, ok: sDiy.counts.wrongAnswers === 0 && sDiy.counts.failedExecutions === 0 && sDiy.counts.executions === sDiy.counts.signups },
 			];
 			checks.push(...versionChecks);
-			const result = { n8n: version, node: await nodeVersion(n8n.nodeBin), load: { atStart: loadAtStart, atEnd: loadAverage() }, lookups, perItem: perItem(node, raw, profile), signups: signupRows, ratios, goals, checks: versionChecks, ...(profile ? { profile } : {}) };
+			const result = { n8n: version, node: await nodeVersion(n8n.nodeBin), ranAt: new Date().toISOString(), load: { atStart: loadAtStart, atEnd: loadAverage() }, lookups, perItem: perItem(node, raw, profile), signups: signupRows, ratios, goals, checks: versionChecks, ...(profile ? { profile } : {}) };
 			results.push(result);
 			printVersion(result);
+			// After each version: a later version's failure must not lose this one's figures.
+			save(results);
 		}
 	} finally {
 		await sandbox.close();
 	}
 	const failed = checks.filter((c) => !c.ok);
-	// A quick run's figures say nothing: they go to a scratch file (for bench/speed-table.ts to be tried on).
-	const file = QUICK ? join(tmpdir(), 'results.n8n.quick.json') : join(__dirname, 'results.n8n.json');
-	writeFileSync(file, JSON.stringify({ items: ITEMS, lookupRounds: LOOKUP_ROUNDS, concurrency: CONCURRENCY, signupsPerWay: SIGNUPS_PER_ROUND * SIGNUP_ROUNDS, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, load: loadAverage(), results }, null, 2) + '\n');
-	console.log(`\nwrote ${file}`);
 	rmSync(scratch, { recursive: true, force: true });
 	if (failed.length) console.log(`\n${failed.length} count check(s) FAILED`);
 	process.exit(failed.length ? 1 : 0);
+}
+
+function save(results: unknown[]) {
+	// A quick run's figures say nothing: they go to a scratch file (for bench/speed-table.ts to be tried on).
+	const file = QUICK ? join(tmpdir(), 'results.n8n.quick.json') : join(__dirname, 'results.n8n.json');
+	// A run of some versions (--versions) replaces those versions' results and keeps the others' (each says when
+	// it ran and at what load).
+	const settings = { items: ITEMS, lookupRounds: LOOKUP_ROUNDS, concurrency: CONCURRENCY, signupsPerWay: SIGNUPS_PER_ROUND * SIGNUP_ROUNDS, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS };
+	let kept: Array<{ n8n: string }> = [];
+	try {
+		const before = JSON.parse(readFileSync(file, 'utf8'));
+		if (JSON.stringify(Object.fromEntries(Object.keys(settings).map((k) => [k, before[k]]))) === JSON.stringify(settings)) kept = before.results;
+	} catch {
+		kept = [];
+	}
+	const ran = new Set((results as Array<{ n8n: string }>).map((r) => r.n8n));
+	const all = [...kept.filter((r) => !ran.has(r.n8n)), ...(results as Array<{ n8n: string }>)].sort((a, b) => a.n8n.localeCompare(b.n8n, 'en', { numeric: true }));
+	writeFileSync(file, JSON.stringify({ ...settings, results: all }, null, 2) + '\n');
+	console.log(`wrote ${file}`);
 }
 
 /**
