@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual } from 'crypto';
+import { createHmac } from 'crypto';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { ApiError, InvalidInput, optionalText } from '../transport';
+import { ApiError, InvalidInput, optionalText, sameSecret } from '../transport';
 import { claraApiTest } from './credentialTest';
 import { claraFor, readCredentials, type Clara } from './transport';
 import { claraWrite, writeError } from './transport/write';
@@ -131,12 +131,6 @@ async function claraOf(ctx: IHookFunctions): Promise<Clara> {
 }
 
 const notFound = (error: unknown) => error instanceof ApiError && error.response.status === 404;
-
-const sameSecret = (given: string, expected: string) => {
-	const a = Buffer.from(given);
-	const b = Buffer.from(expected);
-	return a.length === b.length && timingSafeEqual(a, b);
-};
 
 export class ClaraWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'crypto';
 import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { sameSecret } from '../transport';
 
 /** The one notification type Conferma documents; others can be added by id. */
 export const EVENT_TYPES = [{ id: 98, name: 'Card Authorisation Activity' }];
@@ -14,12 +14,6 @@ interface Notification {
 
 /** Conferma documents these as integers; "98" or 98.5 is not one of its notifications. */
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-
-const sameSecret = (given: string, expected: string) => {
-	const a = Buffer.from(given);
-	const b = Buffer.from(expected);
-	return a.length === b.length && timingSafeEqual(a, b);
-};
 
 /**
  * Starts a workflow for each Conferma notification of the chosen event types (by default 98, a card of a deployment

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'crypto';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 /**
@@ -6,4 +7,11 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
  */
 export function credentialText(data: ICredentialDataDecryptedObject) {
 	return (key: string): string => (typeof data[key] === 'string' ? (data[key] as string).trim() : '');
+}
+
+/** Compares a secret a request brings with the expected one in constant time, so timing does not reveal it. */
+export function sameSecret(given: string, expected: string): boolean {
+	const a = Buffer.from(given);
+	const b = Buffer.from(expected);
+	return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -179,6 +179,29 @@ export const crashesAfterRun: Array<{ id: string; version: string }> = [];
  * counts as a run (and is recorded in crashesAfterRun): the crash is n8n's own shutdown, and the run's data is
  * complete. Any other failure, or a crash before a finished run was printed, fails.
  */
+/**
+ * The result JSON in what `n8n execute` printed. It is printed in one write, starting with a `{` line and ending with
+ * a `}` line, but n8n's own log lines may come before or after it (2.8.4 sometimes logs 'Registered runner "JS Task
+ * Runner"' once the result is out).
+ */
+export function parseResult(stdout: string): (RunData & { finished?: boolean }) | undefined {
+	const start = stdout.search(/^\{/m);
+	if (start < 0) return undefined;
+	try {
+		return JSON.parse(stdout.slice(start));
+	} catch {
+		// something after it: cut at the `}` lines, last first
+	}
+	for (let end = stdout.lastIndexOf('\n}'); end > start; end = stdout.lastIndexOf('\n}', end - 1)) {
+		try {
+			return JSON.parse(stdout.slice(start, end + 2));
+		} catch {
+			// not the result's last line: try the one before
+		}
+	}
+	return undefined;
+}
+
 export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: string): Promise<RunData> {
 	// Output goes to files, not pipes: n8n exits right after printing, and a large result written to a pipe is cut
 	// short when the process exits (seen on 2.41.1 with a few hundred items); writes to a file are synchronous.
@@ -196,13 +219,7 @@ export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: s
 	const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
 	rmSync(dir, { recursive: true, force: true });
 	const failed = (why: string) => new Error(`n8n execute --id=${id} ${why}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
-	const start = stdout.search(/^\{/m);
-	let run: RunData & { finished?: boolean } | undefined;
-	try {
-		run = start < 0 ? undefined : JSON.parse(stdout.slice(start));
-	} catch {
-		run = undefined;
-	}
+	const run = parseResult(stdout);
 	if (code === 0 && run) return run;
 	const segfault = signal === 'SIGSEGV' || code === 139;
 	if (segfault && run?.finished !== undefined) {
@@ -286,10 +303,13 @@ export class Rest {
 		}
 		if (!res.ok) throw new Error(`could not log in to n8n: ${res.status} ${await res.text()}`);
 		this.cookie = (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
-		// n8n 2.41 mounts its controllers one by one after the login route: on a loaded machine a login can succeed
-		// while POST /rest/workflows is still a 404. Logged in means the workflow routes answer too.
+		// n8n 2.41 answers a login before it has finished starting: on a loaded machine its other routes are then still
+		// a 404 or a 200 HTML page "n8n is starting up. Please wait". Logged in means the workflow routes answer JSON.
 		const workflows = await fetch(`${this.baseUrl}/rest/workflows`, { headers: { cookie: this.cookie } });
-		if (!workflows.ok) throw new Error(`n8n's workflow routes are not ready yet: GET /rest/workflows → ${workflows.status}`);
+		const type = workflows.headers.get('content-type') ?? '';
+		if (!workflows.ok || !type.includes('json')) {
+			throw new Error(`n8n's workflow routes are not ready yet: GET /rest/workflows → ${workflows.status} ${type}: ${(await workflows.text()).slice(0, 100)}`);
+		}
 	}
 
 	async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
