@@ -4,6 +4,7 @@
  * prints ratios — absolute times on a shared 2-core machine are noise. Sandbox latency knobs stand in for the
  * network: 20 ms per request, 5 ms more on each new connection (the TLS handshake's round trips).
  * Writes bench/results.json. `--quick` shrinks every scenario so CI can check the counts (never the times).
+ * `--n8n` runs bench/n8n.ts instead: the real n8n app, with its own results file.
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'fs';
@@ -131,6 +132,21 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		return counters(sandbox);
 	});
 
+	// The same lookups with the UUID typed into the field instead of `{{ $json.uuid }}` (every item then asks for the
+	// same transaction): what n8n's expression engine costs per item, which no node can avoid and the raw loop never
+	// pays. The gap between this row and the raw loop is n8n's engine and our code.
+	way('node, UUID typed in (no expression)', async () => {
+		const res = await runNode({
+			nodeType: new Clara(),
+			credentialTypes: [new ClaraApi()],
+			credentials: { claraApi: claraCredentials(sandbox) },
+			parameters: { resource: 'transaction', operation: 'get', uuid: uuids[0].uuid },
+			items: uuids,
+		});
+		if (res.error || res.items.length !== n) throw new Error(`node run failed: ${res.error?.message}`);
+		return counters(sandbox);
+	});
+
 	const httpRequest = loadHttpRequestNode();
 	if (httpRequest) {
 		way('HTTP Request node (DIY)', async () => {
@@ -157,9 +173,12 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		});
 	}
 	const rows = await interleaved(ways);
-	const [node, raw, diy] = rows;
-	const ratios: Record<string, number> = { 'node speed vs raw loop': round(raw.ms / node.ms) };
-	const goals = [{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 }];
+	const [node, raw, literal, diy] = rows;
+	const ratios: Record<string, number> = {
+		'node speed vs raw loop': round(raw.ms / node.ms),
+		'node speed vs raw loop, UUID typed in (no expression)': round(raw.ms / literal.ms),
+	};
+	const goals = [{ goal: 'node ≥ 0.9× the raw loop', met: raw.ms / node.ms >= 0.9 }];
 	if (diy) {
 		ratios['node speed vs HTTP Request node'] = round(diy.ms / node.ms);
 		goals.push({ goal: 'node ≥ 3× the HTTP Request node', met: diy.ms / node.ms >= 3 });
@@ -173,6 +192,7 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 			{ check: 'node: 1 token request', ok: node.counts.tokenRequests === 1 },
 			{ check: `node: handshakes ≤ pool size (${DEFAULT_CONNECTIONS})`, ok: node.counts.handshakes <= DEFAULT_CONNECTIONS },
 			{ check: `node: ${n} lookups + 1 token = ${n + 1} requests`, ok: node.counts.requests === n + 1 },
+			{ check: `node, UUID typed in: ${n} lookups + 1 token = ${n + 1} requests`, ok: literal.counts.requests === n + 1 },
 		],
 		notes: diy ? [] : ['HTTP Request node not found: run scripts/n8n/install.sh (the real-n8n install) to include it'],
 	};
@@ -221,7 +241,7 @@ async function scenarioClaraReturnAll(sandbox: Sandbox): Promise<ScenarioResult>
 		ratios: { 'node throughput vs raw loop': round(raw.ms / node.ms), 'node peak heap / raw data size': memRatio },
 		goals: [
 			{ goal: 'node ≥ 0.8× the raw loop', met: raw.ms / node.ms >= 0.8 },
-			{ goal: 'peak memory < 3× the data size', met: memRatio < 3 },
+			{ goal: 'peak memory < 2× the data size', met: memRatio < 2 },
 		],
 		checks: [
 			{ check: `node: all ${total} items`, ok: node.counts.items === total },
@@ -278,7 +298,8 @@ async function main() {
 }
 
 if (require.main === module) {
-	main().catch((error) => {
+	// `npm run bench -- --n8n`: the same questions asked of the real n8n app (bench/n8n.ts).
+	(process.argv.includes('--n8n') ? (require('./n8n') as typeof import('./n8n')).main() : main()).catch((error) => {
 		console.error(error);
 		process.exit(1);
 	});

@@ -1,0 +1,63 @@
+/**
+ * `npx ts-node --transpile-only bench/speed-table.ts`: the README's real-app speed tables, printed as Markdown from
+ * bench/results.n8n.json, or the file given (the figures are never typed in by hand).
+ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+const data = JSON.parse(readFileSync(process.argv[2] ?? join(__dirname, 'results.n8n.json'), 'utf8'));
+const x = (n: number) => `${n.toFixed(2)}×`;
+const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`;
+const met = (ok: boolean) => (ok ? 'met' : '**missed**');
+const load = (r: any) => `${r.load.atStart[0]} → ${r.load.atEnd[0]}`;
+const lines: string[] = [];
+
+lines.push(
+	`Clara, ${data.items.toLocaleString('en-US')} lookups by uuid in one execution (webhook → Split Out → lookup), median of ${data.lookupRounds} executions per way, times from n8n's execution records:`,
+	'',
+	"| n8n (Node.js) | node | HTTP Request node (DIY) | raw undici loop | node vs DIY (goal ≥ 2×) | node vs raw loop | load (1 min) |",
+	'|---|---|---|---|---|---|---|',
+);
+for (const r of data.results) {
+	const [node, diy, raw] = r.lookups;
+	lines.push(`| ${r.n8n} (${r.node}) | ${ms(node.ms)} | ${ms(diy.ms)} | ${ms(raw.ms)} | **${x(diy.ms / node.ms)}** — ${met(diy.ms / node.ms >= 2)} | ${x(raw.ms / node.ms)} | ${load(r)} |`);
+}
+lines.push(
+	'',
+	`Signup webhook → Face Match → CleverTap → response, ${data.concurrency} signups in flight at once, ${data.signupsPerWay} per way (4 in 5 in Claro's base), latency as the caller sees it:`,
+	'',
+	'| n8n | node flow (example) p50 / p95 / p99 | HTTP Request flow (DIY) p50 / p95 / p99 | node p95 / DIY p50 (goal ≤ 1) | Claro tokens, node / DIY |',
+	'|---|---|---|---|---|',
+);
+for (const r of data.results) {
+	const [n, d] = r.signups;
+	const p = (c: any) => `${Math.round(c.p50)} / ${Math.round(c.p95)} / ${Math.round(c.p99)} ms`;
+	const ratio = n.client.p95 / d.client.p50;
+	lines.push(`| ${r.n8n} | ${p(n.client)} | ${p(d.client)} | ${x(ratio)} — ${met(ratio <= 1)} | ${n.counts.claroTokenRequests} / ${d.counts.claroTokenRequests} |`);
+}
+const profiled = data.results.filter((r: any) => r.profile);
+if (profiled.length) {
+	const buckets = [...new Set(profiled.flatMap((r: any) => Object.keys(r.perItem.n8nCpuUsByBucket)))] as string[];
+	lines.push(
+		'',
+		"Where n8n's CPU goes per Clara lookup (CPU profile of n8n's process over 5 executions of the node's workflow), next to the raw loop's whole CPU per lookup:",
+		'',
+		`| per item, µs | ${profiled.map((r: any) => r.n8n).join(' | ')} |`,
+		`|---|${profiled.map(() => '---').join('|')}|`,
+	);
+	for (const b of buckets) lines.push(`| ${b} | ${profiled.map((r: any) => r.perItem.n8nCpuUsByBucket[b] ?? 0).join(' | ')} |`);
+	lines.push(`| **n8n's CPU, total** | ${profiled.map((r: any) => `**${r.perItem.n8nCpuUs}**`).join(' | ')} |`);
+	lines.push(`| raw loop's CPU, total (its own process) | ${profiled.map((r: any) => r.perItem.rawCpuUs).join(' | ')} |`);
+	lines.push(`| wall time per item: node / raw loop | ${profiled.map((r: any) => `${r.perItem.nodeWallUs} / ${r.perItem.rawWallUs}`).join(' | ')} |`);
+	lines.push(
+		'',
+		`n8n's CPU per signup at ${data.concurrency} at once (µs):`,
+		'',
+		`| per signup, µs | ${profiled.flatMap((r: any) => r.profile.signups.map((s: any) => `${r.n8n} ${s.way.startsWith('node') ? 'node flow' : 'DIY flow'}`)).join(' | ')} |`,
+		`|---|${profiled.flatMap((r: any) => r.profile.signups.map(() => '---')).join('|')}|`,
+	);
+	const sb = [...new Set(profiled.flatMap((r: any) => r.profile.signups.flatMap((s: any) => Object.keys(s.usPerSignupByBucket))))] as string[];
+	for (const b of sb) lines.push(`| ${b} | ${profiled.flatMap((r: any) => r.profile.signups.map((s: any) => s.usPerSignupByBucket[b] ?? 0)).join(' | ')} |`);
+	lines.push(`| **total** | ${profiled.flatMap((r: any) => r.profile.signups.map((s: any) => `**${s.cpuUsPerSignup}**`)).join(' | ')} |`);
+}
+console.log(lines.join('\n'));
