@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { amount, calendarDate, currency, dateRange, InvalidInput, requiredText, runPerItem, showFor } from '../../../transport';
+import { amount, calendarDate, currency, dateRange, agentPermissionProperty, InvalidInput, refuseInAgentRun, requiredText, runPerItem, showFor } from '../../../transport';
 import type { ConfermaPay } from '../../transport';
 import { consumerReference, deploymentId, deploymentIdProperty, extraFields, timeoutOf, timeoutOption } from './fields';
 
@@ -26,6 +26,7 @@ export const description: INodeProperties[] = [
 		],
 	},
 	{ displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, displayOptions: show, options: [timeoutOption] },
+	agentPermissionProperty('deployment', 'amend', 'change a deployment (its amount, dates or supplier)'),
 ];
 
 /** Set by Conferma (its deployment report names Conferma their data controller), never sent back. */
@@ -99,6 +100,7 @@ export async function execute(this: IExecuteFunctions, conferma: ConfermaPay): P
 	return runPerItem(
 		this,
 		async (i) => {
+			refuseInAgentRun(this, i, 'amend a Conferma deployment');
 			const id = deploymentId(this.getNodeParameter('deploymentId', i, ''));
 			const changes = changesOf(this.getNodeParameter('updateFields', i, {}) as IDataObject);
 			const { timeout } = this.getNodeParameter('options', i, {}) as { timeout?: number };

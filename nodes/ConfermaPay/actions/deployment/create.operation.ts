@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { amount, calendarDate, currency, dateRange, InvalidInput, requiredText, runPerItem, showFor, shown } from '../../../transport';
+import { amount, calendarDate, currency, dateRange, agentPermissionProperty, InvalidInput, refuseInAgentRun, requiredText, runPerItem, showFor, shown } from '../../../transport';
 import type { ConfermaPay } from '../../transport';
 import { CLIENT_ACCOUNT_CODE_TYPES, clientAccountCode, consumerReference, extraFields, SPEND_TYPES, spendTypeField, timeoutOf, timeoutOption } from './fields';
 
@@ -70,6 +70,7 @@ export const description: INodeProperties[] = [
 			timeoutOption,
 		],
 	},
+	agentPermissionProperty('deployment', 'create', 'issue a virtual card (it moves money)'),
 ];
 
 /** Creates at once: each is a card for real money, so few, and they share the token and the connections. */
@@ -111,6 +112,7 @@ export async function execute(this: IExecuteFunctions, conferma: ConfermaPay): P
 	return runPerItem(
 		this,
 		async (i) => {
+			refuseInAgentRun(this, i, 'create a Conferma deployment (a virtual card)');
 			const payload = body(this, i);
 			const options = this.getNodeParameter('options', i, {}) as { reuseExisting?: boolean; timeout?: number };
 			const timeout = timeoutOf(options.timeout);
