@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { calendarDate, dateRange, DEFAULT_CONNECTIONS, integer, InvalidInput, optionalText, pathSegment, returnAllProperties, runPerItem, showFor } from '../../transport';
+import { calendarDate, dateRange, DEFAULT_CONNECTIONS, integer, InvalidInput, itemParameter, optionalText, pathSegment, returnAllProperties, runPerItem, showFor } from '../../transport';
 import type { Clara } from '../transport';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's Clara client. */
@@ -54,7 +54,7 @@ export function uuidProperty(resource: string, operation: string, label: string)
  * another endpoint (a statement id of `..` would list every statement's transactions as if they were this one's).
  */
 export function uuidOf(ctx: IExecuteFunctions, itemIndex: number, label: string): string {
-	return pathSegment(ctx.getNodeParameter('uuid', itemIndex, ''), `${label} UUID`);
+	return pathSegment(itemParameter(ctx, 'uuid', itemIndex), `${label} UUID`);
 }
 
 export function listProperties(resource: string, operation: string, filters: INodeProperties[]): INodeProperties[] {

@@ -7,6 +7,7 @@ import {
 	instant,
 	integer,
 	InvalidInput,
+	itemParameter,
 	mapConcurrent,
 	redact,
 	requiredText,
@@ -106,7 +107,7 @@ export function readRange(ctx: IExecuteFunctions, itemIndex: number, options: { 
 	return { from, to };
 }
 
-export const text = (ctx: IExecuteFunctions, itemIndex: number, name: string, label: string) => requiredText(ctx.getNodeParameter(name, itemIndex, ''), label);
+export const text = (ctx: IExecuteFunctions, itemIndex: number, name: string, label: string) => requiredText(itemParameter(ctx, name, itemIndex), label);
 
 /** A campaign id: CleverTap's are positive integers (10 digits, epoch-based). */
 export const campaignId = (ctx: IExecuteFunctions, itemIndex: number) => integer(ctx.getNodeParameter('campaignId', itemIndex, ''), 'Campaign ID', { min: 1, required: true })!;

@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { continuesOnFail, isToolRun, runPerItem } from '../../../transport';
+import { continuesOnFail, isToolRun, itemParameter, runPerItem } from '../../../transport';
 import { checkCpf, maskDigits, type CpfCheck } from '../../cpf';
 import type { ClaroFaceMatch, FaceMatchAnswer } from '../../transport';
 
@@ -52,7 +52,7 @@ const INVALID_HINT =
 export async function execute(this: IExecuteFunctions, claro: ClaroFaceMatch): Promise<INodeExecutionData[]> {
 	const checks = this.getInputData().map((_, i): CpfCheck | Error => {
 		try {
-			return checkCpf(this.getNodeParameter('cpf', i, ''));
+			return checkCpf(itemParameter(this, 'cpf', i));
 		} catch (error) {
 			// An expression that fails for one item must not take the other items down with continueOnFail.
 			return error as Error;

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { amount, calendarDate, currency, dateRange, agentPermissionProperty, InvalidInput, refuseInAgentRun, requiredText, runPerItem, showFor } from '../../../transport';
+import { amount, calendarDate, currency, dateRange, agentPermissionProperty, InvalidInput, itemParameter, refuseInAgentRun, requiredText, runPerItem, showFor } from '../../../transport';
 import type { ConfermaPay } from '../../transport';
 import { consumerReference, deploymentId, deploymentIdProperty, extraFields, timeoutOf, timeoutOption } from './fields';
 
@@ -101,7 +101,7 @@ export async function execute(this: IExecuteFunctions, conferma: ConfermaPay): P
 		this,
 		async (i) => {
 			refuseInAgentRun(this, i, 'amend a Conferma deployment');
-			const id = deploymentId(this.getNodeParameter('deploymentId', i, ''));
+			const id = deploymentId(itemParameter(this, 'deploymentId', i));
 			const changes = changesOf(this.getNodeParameter('updateFields', i, {}) as IDataObject);
 			const { timeout } = this.getNodeParameter('options', i, {}) as { timeout?: number };
 			const timeoutMs = timeoutOf(timeout);

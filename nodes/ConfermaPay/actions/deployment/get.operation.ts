@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { DEFAULT_CONNECTIONS, runPerItem, showFor } from '../../../transport';
+import { DEFAULT_CONNECTIONS, itemParameter, runPerItem, showFor } from '../../../transport';
 import type { ConfermaPay } from '../../transport';
 import { deploymentId, deploymentIdProperty } from './fields';
 
@@ -9,7 +9,7 @@ export async function execute(this: IExecuteFunctions, conferma: ConfermaPay): P
 	return runPerItem(
 		this,
 		async (i) => {
-			const id = deploymentId(this.getNodeParameter('deploymentId', i, ''));
+			const id = deploymentId(itemParameter(this, 'deploymentId', i));
 			try {
 				return await conferma.get(id);
 			} catch (error) {

@@ -1,0 +1,106 @@
+/**
+ * nodes/transport/items.ts `itemParameter` inside n8n's engine: for `{{ $json.field }}` it reads the input item
+ * itself instead of asking n8n's expression engine, and must give exactly what the engine gives. Each case runs a
+ * node that asks both ways for every item and counts how often it had to fall back to n8n.
+ */
+import type { IDataObject, IExecuteFunctions, INodeType } from 'n8n-workflow';
+import { fieldPath, itemParameter } from '../../nodes/transport';
+import { runNode } from '../harness/n8n';
+
+let fallbacks = 0;
+
+const echoNode: INodeType = {
+	description: {
+		displayName: 'Echo',
+		name: 'echo',
+		group: ['transform'],
+		version: 1,
+		description: 'Reads one parameter both ways',
+		defaults: { name: 'Echo' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Value', name: 'value', type: 'string', default: '' }],
+	},
+	async execute(this: IExecuteFunctions) {
+		const n8n = this.getNodeParameter.bind(this);
+		// Counts the calls itemParameter makes to n8n (the direct read makes none).
+		const counting = Object.create(this, {
+			getNodeParameter: { value: (...args: Parameters<IExecuteFunctions['getNodeParameter']>) => (fallbacks++, (n8n as any)(...args)) },
+		}) as IExecuteFunctions;
+		return [
+			this.getInputData().map((_, i) => {
+				const ours = itemParameter(counting, 'value', i);
+				return { json: { ours: ours === undefined ? '(undefined)' : (ours as any), n8n: n8n('value', i, '') as any }, pairedItem: { item: i } };
+			}),
+		];
+	},
+};
+
+const items: IDataObject[] = [
+	{ uuid: 'b7d3-01', body: { cpf: '111.444.777-35', 'first name': 'Ana' }, n: 42, zero: 0, empty: '', obj: { a: 1 }, list: ['x'], flag: true, nil: null },
+	{ uuid: 'b7d3-02', body: { cpf: '529.982.247-25', 'first name': "O'Neil" }, n: -1.5, zero: 0, empty: '', obj: {}, list: [], flag: false, nil: null },
+];
+
+async function both(value: string) {
+	fallbacks = 0;
+	const res = await runNode({ nodeType: echoNode, parameters: { value }, items });
+	if (res.error) throw res.error;
+	return { rows: res.items.map((item) => item.json), fallbacks };
+}
+
+describe('itemParameter: {{ $json.field }} read from the item gives what n8n gives', () => {
+	test.each([
+		['={{ $json.uuid }}', ['b7d3-01', 'b7d3-02']],
+		['={{$json.uuid}}', ['b7d3-01', 'b7d3-02']],
+		['={{ $json.body.cpf }}', ['111.444.777-35', '529.982.247-25']],
+		["={{ $json.body['first name'] }}", ['Ana', "O'Neil"]],
+		['={{ $json["body"]["cpf"] }}', ['111.444.777-35', '529.982.247-25']],
+		['={{ $json.n }}', [42, -1.5]],
+		['={{ $json.zero }}', [0, 0]],
+		['={{ $json.empty }}', ['', '']],
+	])('%s is read without the expression engine', async (value, expected) => {
+		const { rows, fallbacks } = await both(value);
+		expect(rows.map((r) => r.n8n)).toEqual(expected);
+		expect(rows.map((r) => r.ours)).toEqual(expected);
+		expect(fallbacks).toBe(0);
+	});
+
+	test.each([
+		// Text around the braces joins the value, so these are n8n's to evaluate.
+		['={{ $json.uuid }} '],
+		['= {{ $json.uuid }}'],
+		['=id-{{ $json.uuid }}'],
+		// Anything but a plain path.
+		['={{ $json.uuid.toUpperCase() }}'],
+		['={{ $json.uuid || "none" }}'],
+		['={{ $json.list[0] }}'],
+		['={{ $json.uuid }}{{ $json.n }}'],
+		['={{ $input.item.json.uuid }}'],
+		// Paths that hold no text or number, or are not the item's own fields.
+		['={{ $json.missing }}'],
+		['={{ $json.missing.deeper }}'],
+		['={{ $json.obj }}'],
+		['={{ $json.flag }}'],
+		['={{ $json.nil }}'],
+		['={{ $json.uuid.length }}'],
+		// Not an expression at all.
+		['$json.uuid'],
+		['{{ $json.uuid }}'],
+	])('%s goes through n8n and gives what n8n gives', async (value) => {
+		const { rows, fallbacks } = await both(value);
+		expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => (r.n8n === undefined ? '(undefined)' : r.n8n)));
+		expect(fallbacks).toBe(items.length);
+	});
+
+	test("a name n8n refuses to evaluate is left to n8n, which refuses it", async () => {
+		await expect(both('={{ $json.constructor }}')).rejects.toMatchObject({ name: 'ExpressionError', message: expect.stringMatching(/constructor/) });
+		expect(fallbacks).toBe(1);
+	});
+
+	test('the path is read from the raw parameter', () => {
+		expect(fieldPath('={{ $json.a.b_c.$d }}')).toEqual(['a', 'b_c', '$d']);
+		expect(fieldPath(`={{ $json['a b']["c"] }}`)).toEqual(['a b', 'c']);
+		expect(fieldPath('={{ $json }}')).toBeNull();
+		expect(fieldPath(42)).toBeNull();
+	});
+});
