@@ -44,10 +44,19 @@ export interface ScenarioResult {
 	notes?: string[];
 }
 
-/** Run each way `times` times, interleaved (so drift in machine load hits all ways alike); keep each way's median. */
+/**
+ * Run each way `times` times, interleaved (so drift in machine load hits all ways alike) and in a rotated order each
+ * round (so no way always runs just after the same other one, e.g. after the DIY way's 1,000 closed connections);
+ * keep each way's median.
+ */
 export async function interleaved(ways: Array<{ way: string; run: () => Promise<Measured> }>, times = QUICK ? 1 : 3) {
 	const runs = new Map<string, Measured[]>(ways.map((w) => [w.way, []]));
-	for (let i = 0; i < times; i++) for (const w of ways) runs.get(w.way)!.push(await w.run());
+	for (let i = 0; i < times; i++) {
+		for (let k = 0; k < ways.length; k++) {
+			const w = ways[(i + k) % ways.length];
+			runs.get(w.way)!.push(await w.run());
+		}
+	}
 	return ways.map((w) => {
 		const sorted = runs.get(w.way)!.sort((a, b) => a.ms - b.ms);
 		return { way: w.way, ...sorted[Math.floor(sorted.length / 2)] };
