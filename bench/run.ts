@@ -18,7 +18,7 @@ import { claraCredentials } from '../sandbox/credentials';
 import { loadHttpRequestNode } from './http-request-node';
 
 // The built package, as n8n loads it (`npm run bench` builds first).
-const { closeAllAgents, mapConcurrent, tokens, MemoryTokenStore, DEFAULT_CONNECTIONS } = built.transport();
+const { closeAllAgents, mapConcurrent, send, tokens, MemoryTokenStore, DEFAULT_CONNECTIONS } = built.transport();
 const { Clara } = built.node<typeof import('../nodes/Clara/Clara.node')>('Clara/Clara');
 const { ClaraApi } = built.credential<typeof import('../credentials/ClaraApi.credentials')>('ClaraApi');
 
@@ -141,6 +141,17 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		return counters(sandbox);
 	});
 
+	// The transport's send() alone, outside n8n, with the raw loop's token: how much of the gap is ours.
+	way('transport alone (send, no n8n)', async () => {
+		const raw = await rawClient(sandbox, 1);
+		await raw.agent.close();
+		const token = sandbox.clara.issuedTokens().slice(-1)[0];
+		const tls = { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key };
+		await mapConcurrent(uuids, DEFAULT_CONNECTIONS, (u) => send({ method: 'GET', url: `${sandbox.clara.url}/mx/api/v3/transactions/${u.uuid}`, headers: { authorization: `Bearer ${token}` } }, { tls, connections: DEFAULT_CONNECTIONS }));
+		await closeAllAgents();
+		return counters(sandbox);
+	});
+
 	// The same lookups through an expression the node cannot read by itself (`{{ $json.uuid.trim() }}`), so n8n's
 	// expression engine evaluates it for every item: what that engine costs, which the raw loop never pays. The node
 	// reads the plain `{{ $json.uuid }}` of the first row straight from the item.
@@ -182,9 +193,10 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		});
 	}
 	const rows = await interleaved(ways);
-	const [node, raw, evaluated, diy] = rows;
+	const [node, raw, transport, evaluated, diy] = rows;
 	const ratios: Record<string, number> = {
 		'node speed vs raw loop': round(raw.ms / node.ms),
+		'transport alone vs raw loop': round(raw.ms / transport.ms),
 		'node speed vs raw loop, UUID through an expression n8n evaluates': round(raw.ms / evaluated.ms),
 	};
 	const goals = [{ goal: 'node ≥ 0.9× the raw loop', met: raw.ms / node.ms >= 0.9 }];
@@ -202,6 +214,7 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 			{ check: `node: handshakes ≤ pool size (${DEFAULT_CONNECTIONS})`, ok: node.counts.handshakes <= DEFAULT_CONNECTIONS },
 			{ check: `node: ${n} lookups + 1 token = ${n + 1} requests`, ok: node.counts.requests === n + 1 },
 			{ check: `node, expression n8n evaluates: ${n} lookups + 1 token = ${n + 1} requests`, ok: evaluated.counts.requests === n + 1 },
+			{ check: `transport alone: ${n} lookups + 1 token = ${n + 1} requests`, ok: transport.counts.requests === n + 1 },
 		],
 		notes: diy ? [] : ['HTTP Request node not found: run scripts/n8n/install.sh (the real-n8n install) to include it'],
 	};
