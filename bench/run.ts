@@ -80,9 +80,12 @@ export async function measure(fn: () => Promise<Record<string, number>>): Promis
 const round = (n: number) => Math.round(n * 100) / 100;
 
 
+/** The client certificate Clara's credential holds, and the sandbox's CA. */
+const clientTls = (sandbox: Sandbox) => ({ ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key });
+
 /** The practical limit: undici keep-alive with the same TLS identity and concurrency, token taken once. */
 async function rawClient(sandbox: Sandbox, connections: number) {
-	const agent = new Agent({ connections, keepAliveTimeout: 4_000, connect: { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key } });
+	const agent = new Agent({ connections, keepAliveTimeout: 4_000, connect: clientTls(sandbox) });
 	const basic = Buffer.from(`${sandbox.clara.clientId}:${sandbox.clara.clientSecret}`).toString('base64');
 	const tokenRes = await request(`${sandbox.clara.url}/mx/oauth/token`, {
 		method: 'POST',
@@ -95,7 +98,7 @@ async function rawClient(sandbox: Sandbox, connections: number) {
 		const res = await request(`${sandbox.clara.url}/mx/api${path}`, { dispatcher: agent, headers: { authorization: `Bearer ${token}` } });
 		return res.body.json() as Promise<IDataObject>;
 	};
-	return { agent, get };
+	return { agent, get, token };
 }
 
 function counters(sandbox: Sandbox) {
@@ -143,10 +146,9 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 
 	// The transport's send() alone, outside n8n, with the raw loop's token: how much of the gap is ours.
 	way('transport alone (send, no n8n)', async () => {
-		const raw = await rawClient(sandbox, 1);
-		await raw.agent.close();
-		const token = sandbox.clara.issuedTokens().slice(-1)[0];
-		const tls = { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key };
+		const { agent, token } = await rawClient(sandbox, 1);
+		await agent.close();
+		const tls = clientTls(sandbox);
 		await mapConcurrent(uuids, DEFAULT_CONNECTIONS, (u) => send({ method: 'GET', url: `${sandbox.clara.url}/mx/api/v3/transactions/${u.uuid}`, headers: { authorization: `Bearer ${token}` } }, { tls, connections: DEFAULT_CONNECTIONS }));
 		await closeAllAgents();
 		return counters(sandbox);
@@ -172,12 +174,11 @@ async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioResult> {
 		way('HTTP Request node (DIY)', async () => {
 			// The do-it-yourself workflow: a token per execution, then n8n's HTTP Request node with an
 			// "SSL Certificates" credential for each item.
-			const raw = await rawClient(sandbox, 1);
-			await raw.agent.close();
-			const token = sandbox.clara.issuedTokens().slice(-1)[0];
+			const { agent, token } = await rawClient(sandbox, 1);
+			await agent.close();
 			const res = await runNode({
 				nodeType: httpRequest as INodeType,
-				credentials: { httpSslAuth: { ca: sandbox.certs.ca.cert, cert: sandbox.certs.client.cert, key: sandbox.certs.client.key } },
+				credentials: { httpSslAuth: clientTls(sandbox) },
 				parameters: {
 					method: 'GET',
 					url: `=${sandbox.clara.url}/mx/api/v3/transactions/{{ $json.uuid }}`,

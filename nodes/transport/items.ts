@@ -101,7 +101,7 @@ const fieldPaths = new WeakMap<object, Map<string, string[] | null>>();
  * the engine's cost per item (it builds a sandbox and a data proxy for every evaluation, which in n8n 2.41 costs more
  * than the request itself). Every other value, and a field that is missing or holds anything else, goes through n8n.
  */
-export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = ''): unknown {
+export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number): unknown {
 	let paths = fieldPaths.get(ctx);
 	if (!paths) fieldPaths.set(ctx, (paths = new Map()));
 	let path = paths.get(name);
@@ -111,5 +111,5 @@ export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: n
 		for (const key of path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as IDataObject)[key] : undefined;
 		if (typeof value === 'string' || typeof value === 'number') return value;
 	}
-	return ctx.getNodeParameter(name, itemIndex, fallback);
+	return ctx.getNodeParameter(name, itemIndex, '');
 }
