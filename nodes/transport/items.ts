@@ -81,34 +81,53 @@ export async function runPerItem(
 }
 
 /**
- * `{{ $json.a.b }}` or `{{ $json['a b'] }}` as the whole parameter (text around the braces would join the value): the
- * form the editor writes when a person drags an input field in. The path it names, or null for any other value.
+ * `{{ $json.a.b }}`, `{{ $json['a b'] }}` or `{{ $('Node').item.json.a }}` as the whole parameter (text around the
+ * braces would join the value): the forms the editor writes when a person drags a field in, from the input or from an
+ * earlier node. The node it names (null for the input item) and the path, or null for any other value.
  */
-const FIELD_EXPRESSION = /^=\{\{\s*\$json((?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\[\s*(?:'[^'\\]*'|"[^"\\]*")\s*\])+)\s*\}\}$/;
+const FIELD_EXPRESSION =
+	/^=\{\{\s*(?:\$json|\$\(\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\)\s*\.\s*item\s*\.\s*json)((?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\[\s*(?:'[^'\\]*'|"[^"\\]*")\s*\])+)\s*\}\}$/;
 const PATH_STEP = /\.\s*([A-Za-z_$][\w$]*)|\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]/g;
 
-export function fieldPath(raw: unknown): string[] | null {
-	const match = typeof raw === 'string' ? FIELD_EXPRESSION.exec(raw) : null;
-	if (!match) return null;
-	return [...match[1].matchAll(PATH_STEP)].map((step) => step[1] ?? step[2] ?? step[3]);
+export interface FieldSource {
+	node: string | null;
+	path: string[];
 }
 
-const fieldPaths = new WeakMap<object, Map<string, string[] | null>>();
+export function fieldPath(raw: unknown): FieldSource | null {
+	const match = typeof raw === 'string' ? FIELD_EXPRESSION.exec(raw) : null;
+	if (!match) return null;
+	return { node: match[1] ?? match[2] ?? null, path: [...match[3].matchAll(PATH_STEP)].map((step) => step[1] ?? step[2] ?? step[3]) };
+}
+
+const fieldPaths = new WeakMap<object, Map<string, FieldSource | null>>();
+
+/** The json a field expression starts from: the input item, or the earlier node's item paired to it, as n8n's data proxy finds it. */
+function sourceJson(ctx: IExecuteFunctions, source: FieldSource, itemIndex: number): unknown {
+	if (source.node === null) return ctx.getInputData()[itemIndex]?.json;
+	try {
+		return (ctx.getWorkflowDataProxy(itemIndex).$(source.node) as { item?: { json?: unknown } }).item?.json;
+	} catch {
+		// No such node, not run yet, no paired item: n8n's evaluation says so in its own words.
+		return undefined;
+	}
+}
 
 /**
- * A top-level parameter's value for one item. When the parameter is exactly `{{ $json.field }}` and the item holds
- * text or a number there, it is read straight from the input item: the value n8n's expression engine gives for it, without
- * the engine's cost per item (it builds a sandbox and a data proxy for every evaluation, which in n8n 2.41 costs more
- * than the request itself). Every other value, and a field that is missing or holds anything else, goes through n8n.
+ * A top-level parameter's value for one item. When the parameter is exactly `{{ $json.field }}` or
+ * `{{ $('Node').item.json.field }}` and the item holds text or a number there, it is read straight from the item (an
+ * earlier node's through n8n's own data proxy, which pairs the items): the value n8n's expression engine gives for it,
+ * without the engine's cost per item (n8n 1.123 and 2.x run every expression in an isolate, a few milliseconds each
+ * in the app). Every other value, and a field that is missing or holds anything else, goes through n8n.
  */
 export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number): unknown {
 	let paths = fieldPaths.get(ctx);
 	if (!paths) fieldPaths.set(ctx, (paths = new Map()));
-	let path = paths.get(name);
-	if (path === undefined) paths.set(name, (path = fieldPath(ctx.getNode().parameters[name])));
-	if (path) {
-		let value: unknown = ctx.getInputData()[itemIndex]?.json;
-		for (const key of path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as IDataObject)[key] : undefined;
+	let source = paths.get(name);
+	if (source === undefined) paths.set(name, (source = fieldPath(ctx.getNode().parameters[name])));
+	if (source) {
+		let value = sourceJson(ctx, source, itemIndex);
+		for (const key of source.path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as IDataObject)[key] : undefined;
 		if (typeof value === 'string' || typeof value === 'number') return value;
 	}
 	return ctx.getNodeParameter(name, itemIndex, '');

@@ -169,8 +169,10 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 	const post = (body: unknown) => fetch(`${base()}/webhook/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 	test('a POST to the signup webhook gets the branch’s answer: verified, not_found, 422 invalid_cpf', async () => {
-		const verified = await post({ name: 'Ana', email: 'ana@example.com', cpf: '111.444.777-35' });
-		expect([verified.status, await verified.json()]).toEqual([200, { status: 'verified', email: 'ana@example.com' }]);
+		const verified = await post({ name: 'Ana', email: 'ana.live@example.com', cpf: '111.444.777-35' });
+		expect([verified.status, await verified.json()]).toEqual([200, { status: 'verified', email: 'ana.live@example.com' }]);
+		// The event's identity is `{{ $('Signup').item.json.email }}`, which the CleverTap node reads through n8n's data proxy.
+		expect(sandbox.clevertap.events.filter((e) => e.profile.identity === 'ana.live@example.com').map((e) => e.event_name)).toEqual(['Face Match Verified']);
 		const unknown = await post({ name: 'Bruno', email: 'bruno@example.com', cpf: '222.333.666-38' });
 		expect([unknown.status, await unknown.json()]).toEqual([200, { status: 'not_found', next: 'manual review', email: 'bruno@example.com' }]);
 		const invalid = await post({ name: 'Carla', email: 'carla@example.com', cpf: '123.456.789-00' });

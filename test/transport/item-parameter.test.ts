@@ -1,11 +1,12 @@
 /**
- * nodes/transport/items.ts `itemParameter` inside n8n's engine: for `{{ $json.field }}` it reads the input item
- * itself instead of asking n8n's expression engine, and must give exactly what the engine gives. Each case runs a
- * node that asks both ways for every item and counts how often it had to fall back to n8n.
+ * nodes/transport/items.ts `itemParameter` inside n8n's engine: for `{{ $json.field }}` and
+ * `{{ $('Node').item.json.field }}` it reads the item itself instead of asking n8n's expression engine, and must give
+ * exactly what the engine gives. Each case runs a node that asks both ways for every item and counts how often it
+ * had to fall back to n8n.
  */
 import type { IDataObject, IExecuteFunctions, INodeType } from 'n8n-workflow';
 import { fieldPath, itemParameter } from '../../nodes/transport';
-import { runNode } from '../harness/n8n';
+import { runNode, runWorkflow } from '../harness/n8n';
 
 let fallbacks = 0;
 
@@ -36,6 +37,15 @@ const echoNode: INodeType = {
 	},
 };
 
+/** Gives its input items back in reverse order with other fields, each paired to the item it came from. */
+const reshapeNode: INodeType = {
+	description: { ...echoNode.description, displayName: 'Reshape', name: 'reshape', description: 'Reverses and replaces the items', defaults: { name: 'Reshape' }, properties: [] },
+	async execute(this: IExecuteFunctions) {
+		const input = this.getInputData();
+		return [input.map((_, i) => ({ json: { reshaped: true }, pairedItem: { item: i } })).reverse()];
+	},
+};
+
 const items: IDataObject[] = [
 	{ uuid: 'b7d3-01', body: { cpf: '111.444.777-35', 'first name': 'Ana' }, n: 42, zero: 0, empty: '', obj: { a: 1 }, list: ['x'], flag: true, nil: null },
 	{ uuid: 'b7d3-02', body: { cpf: '529.982.247-25', 'first name': "O'Neil" }, n: -1.5, zero: 0, empty: '', obj: {}, list: [], flag: false, nil: null },
@@ -46,6 +56,20 @@ async function both(value: string) {
 	const res = await runNode({ nodeType: echoNode, parameters: { value }, items });
 	if (res.error) throw res.error;
 	return { rows: res.items.map((item) => item.json), fallbacks };
+}
+
+/** Items → Reshape → Echo: an expression naming 'Items' must follow the pairing back through Reshape's reversal. */
+async function bothFromEarlierNode(value: string) {
+	fallbacks = 0;
+	const res = await runWorkflow({
+		nodes: [
+			{ name: 'Reshape', nodeType: reshapeNode },
+			{ name: 'Echo', nodeType: echoNode, parameters: { value } },
+		],
+		items,
+	});
+	if (res.error) throw res.error;
+	return { rows: res.output('Echo').map((item) => item.json), fallbacks };
 }
 
 describe('itemParameter: {{ $json.field }} read from the item gives what n8n gives', () => {
@@ -98,9 +122,72 @@ describe('itemParameter: {{ $json.field }} read from the item gives what n8n giv
 	});
 
 	test('the path is read from the raw parameter', () => {
-		expect(fieldPath('={{ $json.a.b_c.$d }}')).toEqual(['a', 'b_c', '$d']);
-		expect(fieldPath(`={{ $json['a b']["c"] }}`)).toEqual(['a b', 'c']);
+		expect(fieldPath('={{ $json.a.b_c.$d }}')).toEqual({ node: null, path: ['a', 'b_c', '$d'] });
+		expect(fieldPath(`={{ $json['a b']["c"] }}`)).toEqual({ node: null, path: ['a b', 'c'] });
+		expect(fieldPath(`={{ $('Sign up').item.json.body.email }}`)).toEqual({ node: 'Sign up', path: ['body', 'email'] });
+		expect(fieldPath('={{ $("Signup").item.json["e mail"] }}')).toEqual({ node: 'Signup', path: ['e mail'] });
 		expect(fieldPath('={{ $json }}')).toBeNull();
+		expect(fieldPath("={{ $('Signup').item.json }}")).toBeNull();
 		expect(fieldPath(42)).toBeNull();
+	});
+});
+
+describe("itemParameter: {{ $('Node').item.json.field }} read through n8n's data proxy gives what n8n gives", () => {
+	// Reshape reversed the items: the paired item of Echo's first item is the second input item.
+	test.each([
+		["={{ $('Items').item.json.uuid }}", ['b7d3-02', 'b7d3-01']],
+		['={{ $("Items").item.json.body.cpf }}', ['529.982.247-25', '111.444.777-35']],
+		["={{ $('Items').item.json.body['first name'] }}", ["O'Neil", 'Ana']],
+		["={{$('Items').item.json.n}}", [-1.5, 42]],
+		["={{ $('Items').item.json.zero }}", [0, 0]],
+		["={{ $('Reshape').item.json.reshaped }}", [true, true]],
+	])('%s is read without the expression engine', async (value, expected) => {
+		const { rows, fallbacks } = await bothFromEarlierNode(value);
+		expect(rows.map((r) => r.n8n)).toEqual(expected);
+		if (typeof expected[0] === 'boolean') {
+			// A boolean is not text or a number: n8n's to give.
+			expect(rows.map((r) => r.ours)).toEqual(expected);
+			expect(fallbacks).toBe(items.length);
+			return;
+		}
+		expect(rows.map((r) => r.ours)).toEqual(expected);
+		expect(fallbacks).toBe(0);
+	});
+
+	test.each([
+		["={{ $('Items').first().json.uuid }}"],
+		["={{ $('Items').last().json.uuid }}"],
+		["={{ $('Items').all()[1].json.uuid }}"],
+		["={{ $('Items').item.json.uuid }} "],
+		["={{ $('Items').item.json.uuid.toUpperCase() }}"],
+		["={{ $('Items').item.json.missing }}"],
+		["={{ $('Items').item.json.obj }}"],
+		["={{ $('Items').item.json.nil }}"],
+		["={{ $('Items').itemMatching(0).json.uuid }}"],
+		["={{ $node['Items'].json.uuid }}"],
+	])('%s goes through n8n and gives what n8n gives', async (value) => {
+		const { rows, fallbacks } = await bothFromEarlierNode(value);
+		expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => (r.n8n === undefined ? '(undefined)' : r.n8n)));
+		expect(fallbacks).toBe(items.length);
+	});
+
+	test('a node that is not in the workflow is left to n8n, which refuses it', async () => {
+		await expect(bothFromEarlierNode("={{ $('Nowhere').item.json.uuid }}")).rejects.toMatchObject({ message: "Referenced node doesn't exist" });
+		expect(fallbacks).toBe(1);
+	});
+
+	test('items whose pairing is lost are left to n8n, which refuses them', async () => {
+		// Three items out of two, none saying where it came from: n8n cannot tell which input item each one is.
+		const fan: INodeType = { ...reshapeNode, execute: async () => [[{ json: {} }, { json: {} }, { json: {} }]] };
+		fallbacks = 0;
+		const res = await runWorkflow({
+			nodes: [
+				{ name: 'Fan', nodeType: fan },
+				{ name: 'Echo', nodeType: echoNode, parameters: { value: "={{ $('Items').item.json.uuid }}" } },
+			],
+			items,
+		});
+		expect(res.error?.message).toMatch(/paired item|Paired item/);
+		expect(fallbacks).toBe(1);
 	});
 });
