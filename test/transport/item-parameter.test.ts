@@ -72,6 +72,21 @@ async function bothFromEarlierNode(value: string) {
 	return { rows: res.output('Echo').map((item) => item.json), fallbacks };
 }
 
+type Both = Awaited<ReturnType<typeof both>>;
+
+/** Read by itemParameter itself: n8n's value, and not one call to n8n. */
+function expectReadDirectly({ rows, fallbacks }: Both, expected: unknown[]) {
+	expect(rows.map((r) => r.n8n)).toEqual(expected);
+	expect(rows.map((r) => r.ours)).toEqual(expected);
+	expect(fallbacks).toBe(0);
+}
+
+/** Left to n8n for every item, so the value is n8n's. */
+function expectLeftToN8n({ rows, fallbacks }: Both) {
+	expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => (r.n8n === undefined ? '(undefined)' : r.n8n)));
+	expect(fallbacks).toBe(items.length);
+}
+
 describe('itemParameter: {{ $json.field }} read from the item gives what n8n gives', () => {
 	test.each([
 		['={{ $json.uuid }}', ['b7d3-01', 'b7d3-02']],
@@ -83,10 +98,7 @@ describe('itemParameter: {{ $json.field }} read from the item gives what n8n giv
 		['={{ $json.zero }}', [0, 0]],
 		['={{ $json.empty }}', ['', '']],
 	])('%s is read without the expression engine', async (value, expected) => {
-		const { rows, fallbacks } = await both(value);
-		expect(rows.map((r) => r.n8n)).toEqual(expected);
-		expect(rows.map((r) => r.ours)).toEqual(expected);
-		expect(fallbacks).toBe(0);
+		expectReadDirectly(await both(value), expected);
 	});
 
 	test.each([
@@ -111,9 +123,7 @@ describe('itemParameter: {{ $json.field }} read from the item gives what n8n giv
 		['$json.uuid'],
 		['{{ $json.uuid }}'],
 	])('%s goes through n8n and gives what n8n gives', async (value) => {
-		const { rows, fallbacks } = await both(value);
-		expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => (r.n8n === undefined ? '(undefined)' : r.n8n)));
-		expect(fallbacks).toBe(items.length);
+		expectLeftToN8n(await both(value));
 	});
 
 	test("a name n8n refuses to evaluate is left to n8n, which refuses it", async () => {
@@ -140,18 +150,8 @@ describe("itemParameter: {{ $('Node').item.json.field }} read through n8n's data
 		["={{ $('Items').item.json.body['first name'] }}", ["O'Neil", 'Ana']],
 		["={{$('Items').item.json.n}}", [-1.5, 42]],
 		["={{ $('Items').item.json.zero }}", [0, 0]],
-		["={{ $('Reshape').item.json.reshaped }}", [true, true]],
 	])('%s is read without the expression engine', async (value, expected) => {
-		const { rows, fallbacks } = await bothFromEarlierNode(value);
-		expect(rows.map((r) => r.n8n)).toEqual(expected);
-		if (typeof expected[0] === 'boolean') {
-			// A boolean is not text or a number: n8n's to give.
-			expect(rows.map((r) => r.ours)).toEqual(expected);
-			expect(fallbacks).toBe(items.length);
-			return;
-		}
-		expect(rows.map((r) => r.ours)).toEqual(expected);
-		expect(fallbacks).toBe(0);
+		expectReadDirectly(await bothFromEarlierNode(value), expected);
 	});
 
 	test.each([
@@ -165,10 +165,10 @@ describe("itemParameter: {{ $('Node').item.json.field }} read through n8n's data
 		["={{ $('Items').item.json.nil }}"],
 		["={{ $('Items').itemMatching(0).json.uuid }}"],
 		["={{ $node['Items'].json.uuid }}"],
+		// The immediate parent's field, but a boolean: not text or a number.
+		["={{ $('Reshape').item.json.reshaped }}"],
 	])('%s goes through n8n and gives what n8n gives', async (value) => {
-		const { rows, fallbacks } = await bothFromEarlierNode(value);
-		expect(rows.map((r) => r.ours)).toEqual(rows.map((r) => (r.n8n === undefined ? '(undefined)' : r.n8n)));
-		expect(fallbacks).toBe(items.length);
+		expectLeftToN8n(await bothFromEarlierNode(value));
 	});
 
 	test('a node that is not in the workflow is left to n8n, which refuses it', async () => {
