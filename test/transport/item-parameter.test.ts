@@ -6,7 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeType } from 'n8n-workflow';
 import { fieldPath, itemParameter } from '../../nodes/transport';
-import { runNode, runWorkflow } from '../harness/n8n';
+import { runWorkflow, type HarnessNode } from '../harness/n8n';
 
 let fallbacks = 0;
 
@@ -51,26 +51,16 @@ const items: IDataObject[] = [
 	{ uuid: 'b7d3-02', body: { cpf: '529.982.247-25', 'first name': "O'Neil" }, n: -1.5, zero: 0, empty: '', obj: {}, list: [], flag: false, nil: null },
 ];
 
-async function both(value: string) {
+/** Items → (`before`) → Echo, each item's value asked both ways. */
+async function both(value: string, before: HarnessNode[] = []) {
 	fallbacks = 0;
-	const res = await runNode({ nodeType: echoNode, parameters: { value }, items });
-	if (res.error) throw res.error;
-	return { rows: res.items.map((item) => item.json), fallbacks };
-}
-
-/** Items → Reshape → Echo: an expression naming 'Items' must follow the pairing back through Reshape's reversal. */
-async function bothFromEarlierNode(value: string) {
-	fallbacks = 0;
-	const res = await runWorkflow({
-		nodes: [
-			{ name: 'Reshape', nodeType: reshapeNode },
-			{ name: 'Echo', nodeType: echoNode, parameters: { value } },
-		],
-		items,
-	});
+	const res = await runWorkflow({ nodes: [...before, { name: 'Echo', nodeType: echoNode, parameters: { value } }], items });
 	if (res.error) throw res.error;
 	return { rows: res.output('Echo').map((item) => item.json), fallbacks };
 }
+
+/** Items → Reshape → Echo: an expression naming 'Items' must follow the pairing back through Reshape's reversal. */
+const bothFromEarlierNode = (value: string) => both(value, [{ name: 'Reshape', nodeType: reshapeNode }]);
 
 type Both = Awaited<ReturnType<typeof both>>;
 
@@ -179,15 +169,7 @@ describe("itemParameter: {{ $('Node').item.json.field }} read through n8n's data
 	test('items whose pairing is lost are left to n8n, which refuses them', async () => {
 		// Three items out of two, none saying where it came from: n8n cannot tell which input item each one is.
 		const fan: INodeType = { ...reshapeNode, execute: async () => [[{ json: {} }, { json: {} }, { json: {} }]] };
-		fallbacks = 0;
-		const res = await runWorkflow({
-			nodes: [
-				{ name: 'Fan', nodeType: fan },
-				{ name: 'Echo', nodeType: echoNode, parameters: { value: "={{ $('Items').item.json.uuid }}" } },
-			],
-			items,
-		});
-		expect(res.error?.message).toMatch(/paired item|Paired item/);
+		await expect(both("={{ $('Items').item.json.uuid }}", [{ name: 'Fan', nodeType: fan }])).rejects.toMatchObject({ message: expect.stringMatching(/paired item|Paired item/) });
 		expect(fallbacks).toBe(1);
 	});
 });
