@@ -118,9 +118,11 @@ describe('tokens and connections', () => {
 
 	test('a token is refreshed after it expires', async () => {
 		tokens.store = new (tokens.store.constructor as any)();
-		sandbox.clara.tokenLifetimeSec = 1;
+		// Long enough that a stalled event loop (CI installs n8n beside these suites) cannot age a fresh token past
+		// its refresh margin within one run; short enough to wait out.
+		sandbox.clara.tokenLifetimeSec = 3;
 		await run({ resource: 'transaction', operation: 'getAll', limit: 1 });
-		await new Promise((r) => setTimeout(r, 1_100));
+		await new Promise((r) => setTimeout(r, 3_200));
 		const res = await run({ resource: 'transaction', operation: 'getAll', limit: 1 });
 		sandbox.clara.tokenLifetimeSec = 3600;
 		expect(res.error).toBeUndefined();
