@@ -212,10 +212,12 @@ describe('billing and tokens', () => {
 	});
 
 	test('a token is refreshed after it expires, before Claro has to refuse it', async () => {
-		sandbox.claro.tokenLifetimeSec = 1;
+		// Long enough that a stalled event loop (CI installs n8n beside these suites) cannot age a fresh token past
+		// its refresh margin within one run; short enough to wait out.
+		sandbox.claro.tokenLifetimeSec = 3;
 		try {
 			await run(cpfs(KNOWN));
-			await new Promise((r) => setTimeout(r, 1_100));
+			await new Promise((r) => setTimeout(r, 3_200));
 			const res = await run(cpfs(KNOWN2));
 			expect(res.error).toBeUndefined();
 		} finally {
