@@ -71,6 +71,18 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /** n8n's environment: its own folder, quiet and offline, on loopback. */
+/**
+ * The instance's time zone: n8n's own default, said out loud so a test can work out what `$today` is there. Between
+ * midnight UTC and midnight in New York the two dates differ, and an expectation computed in UTC is a day off.
+ */
+export const TIMEZONE = 'America/New_York';
+
+/** The date `{{ $today.minus({ days }).toFormat('yyyy-MM-dd') }}` gives in an instance started with n8nEnv. */
+export function n8nDate(daysAgo = 0, now = new Date()): string {
+	const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: TIMEZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now).split('-').map(Number);
+	return new Date(Date.UTC(y, m - 1, d - daysAgo)).toISOString().slice(0, 10);
+}
+
 export function n8nEnv(userFolder: string, port: number, brokerPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	// Not the caller's NODE_ENV: under jest it is "test", and n8n then logs nothing, result JSON included.
 	const { NODE_ENV: _callers, ...inherited } = process.env;
@@ -91,6 +103,7 @@ export function n8nEnv(userFolder: string, port: number, brokerPort: number, ext
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info',
+		GENERIC_TIMEZONE: TIMEZONE,
 		...extra,
 	};
 }

@@ -224,7 +224,7 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 
 	/** Each example, what Execute workflow must show: items per connection, and text in an output panel. */
 	const examples = () => {
-		const since = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+		const since = app.n8nDate(3);
 		const recent = sandbox.clara.data.transactions.filter((t) => String(t.operationDate).slice(0, 10) >= since);
 		const active = [...sandbox.conferma.deployments.values()].filter((d) => d.status === 'Deployed');
 		const q1 = sandbox.clevertap.campaigns.filter((c) => {

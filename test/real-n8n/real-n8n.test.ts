@@ -67,7 +67,7 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 	});
 
 	test('nightly Clara sync: Return All brings every transaction of the last 3 days', async () => {
-		const since = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+		const since = app.n8nDate(3);
 		const expected = sandbox.clara.data.transactions.filter((t) => String(t.operationDate).slice(0, 10) >= since);
 		expect(expected.length).toBeGreaterThan(0);
 		const run = await execute('exClaraNightlySync');

@@ -6,6 +6,8 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { DateTime } from 'luxon';
+import { n8nDate, TIMEZONE } from '../../scripts/n8n/app';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
@@ -29,3 +31,14 @@ test.each(files)('%s: Try It (a manual trigger) is the only trigger switched on'
 	// Try It leads somewhere.
 	expect(workflow.connections[enabled[0].name]).toBeDefined();
 });
+
+// The nightly sync reads `$today` in the instance's time zone; the real-app and editor tests compute what it should
+// bring with n8nDate. Either side of midnight UTC (New York still on the day before) both must name the same day.
+test.each(['2026-12-02T00:30:00Z', '2026-12-02T04:59:00Z', '2026-12-02T05:01:00Z', '2026-07-01T03:00:00Z', '2026-12-01T23:30:00Z'])(
+	'n8nDate is the day `$today.minus({ days: 3 })` gives in n8n at %s',
+	(at) => {
+		const now = new Date(at);
+		const luxon = DateTime.fromJSDate(now).setZone(TIMEZONE).startOf('day').minus({ days: 3 }).toFormat('yyyy-MM-dd');
+		expect(n8nDate(3, now)).toBe(luxon);
+	},
+);
