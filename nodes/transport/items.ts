@@ -113,9 +113,14 @@ function sourceJson(ctx: IExecuteFunctions, source: FieldSource, itemIndex: numb
 	}
 }
 
+/** What `keys` lead to in `value`, own properties only (a name like "constructor" is not the prototype's). */
+const at = (value: unknown, keys: string[]) =>
+	keys.reduce((v, key) => (v !== null && typeof v === 'object' && Object.hasOwn(v, key) ? (v as IDataObject)[key] : undefined), value);
+
 /**
- * A top-level parameter's value for one item. When the parameter is exactly `{{ $json.field }}` or
- * `{{ $('Node').item.json.field }}` and the item holds text or a number there, it is read straight from the item (an
+ * A parameter's value for one item (`name` as getNodeParameter takes it, nested ones too). When the parameter is
+ * exactly `{{ $json.field }}` or `{{ $('Node').item.json.field }}` and the item holds text or a number there, it is
+ * read straight from the item (an
  * earlier node's through n8n's own data proxy, which pairs the items): the value n8n's expression engine gives for it,
  * without the engine's cost per item (n8n 1.123 and 2.x run every expression in an isolate, a few milliseconds each
  * in the app). Every other value, and a field that is missing or holds anything else, goes through n8n.
@@ -124,10 +129,10 @@ export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: n
 	let paths = fieldPaths.get(ctx);
 	if (!paths) fieldPaths.set(ctx, (paths = new Map()));
 	let source = paths.get(name);
-	if (source === undefined) paths.set(name, (source = fieldPath(ctx.getNode().parameters[name])));
+	// As saved in the workflow, by getNodeParameter's path syntax (`properties.property[0].value`).
+	if (source === undefined) paths.set(name, (source = fieldPath(at(ctx.getNode().parameters, name.split(/[.[\]]+/).filter(Boolean)))));
 	if (source) {
-		let value = sourceJson(ctx, source, itemIndex);
-		for (const key of source.path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as IDataObject)[key] : undefined;
+		const value = at(sourceJson(ctx, source, itemIndex), source.path);
 		if (typeof value === 'string' || typeof value === 'number') return value;
 	}
 	return ctx.getNodeParameter(name, itemIndex, '');

@@ -341,6 +341,43 @@ describe('upload', () => {
 		expect(t.ct.events.filter((e) => e.profile.identity === 'e-3')).toEqual([expect.objectContaining({ event_name: 'Charged', ts: 20260201000000, event_props: { Amount: 3 } })]);
 	});
 
+	test('Using Fields Below: each property a name and a value; a mapped value keeps its type, a typed one is text', async () => {
+		const fields = (property: IDataObject[]) => ({ specifyData: 'fields', properties: { property }, eventData: '{"ignored": true}' });
+		const items = [
+			{ who: 'f-1', order: { amount: 10.5, lines: ['a', 'b'] }, paid: true },
+			{ who: 'f-2', order: { amount: 3, lines: [] }, paid: false },
+		];
+		const properties = [
+			{ name: 'Amount', value: '={{ $json.order.amount }}' },
+			{ name: 'Lines', value: '={{ $json.order.lines.length }}' },
+			{ name: 'Paid', value: '={{ $json.paid }}' },
+			{ name: 'Channel', value: 'web' },
+			{ name: 'Label', value: "={{ $json.who.toUpperCase() + '!' }}" },
+		];
+		const res = await t.run(eventUpload(fields(properties)), items);
+		expect(res.error).toBeUndefined();
+		expect(json(res)).toEqual([
+			{ uploaded: true, type: 'event', identity: 'f-1', evtName: 'Charged' },
+			{ uploaded: true, type: 'event', identity: 'f-2', evtName: 'Charged' },
+		]);
+		const props = (who: string) => t.ct.events.filter((e) => e.profile.identity === who).map((e) => e.event_props);
+		expect(props('f-1')).toEqual([{ Amount: 10.5, Lines: 2, Paid: true, Channel: 'web', Label: 'F-1!' }]);
+		expect(props('f-2')).toEqual([{ Amount: 3, Lines: 0, Paid: false, Channel: 'web', Label: 'F-2!' }]);
+
+		const profiles = await t.run({ ...profileUpload, profileData: undefined, specifyData: 'fields', properties: { property: [{ name: 'Plan', value: '={{ $json.plan }}' }] } }, [{ identity: 'fp-1', plan: 'gold' }]);
+		expect(json(profiles)).toEqual([{ uploaded: true, type: 'profile', identity: 'fp-1' }]);
+		expect(t.ct.profiles.get('fp-1')?.profileData).toEqual({ Plan: 'gold' });
+	});
+
+	test('Using Fields Below: a property without a name, or given twice, is its own error and is never sent', async () => {
+		const fields = (property: IDataObject[]) => eventUpload({ specifyData: 'fields', properties: { property } });
+		const res = await t.run(fields([{ name: 'Amount', value: '1' }, { name: ' ', value: '={{ $json.who }}' }]), [{ who: 'n-1' }], { continueOnFail: true });
+		expect(json(res)).toEqual([{ error: 'Event Property 2 has no name', description: expect.stringMatching(/^Give it the name CleverTap should store the value under/) }]);
+		const twice = await t.run(fields([{ name: 'Amount', value: '1' }, { name: 'Amount', value: '2' }]), [{ who: 'n-2' }], { continueOnFail: true });
+		expect(json(twice)).toEqual([{ error: 'Event Property 2: "Amount" is given twice', description: 'Give each property once.' }]);
+		expect(custom().uploadCalls ?? 0).toBe(0);
+	});
+
 	test('upload-triggers: a system event, a bad character and a timestamp in milliseconds are refused before anything is sent', async () => {
 		const items = [
 			{ who: 'u', name: 'App Launched', ts: '' },

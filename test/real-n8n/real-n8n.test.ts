@@ -57,6 +57,10 @@ describe('every example runs headless in n8n (n8n execute) and its output is che
 		expect(app.outputOf(run, 'Onboarding Event to CleverTap')).toEqual([
 			{ uploaded: true, type: 'event', identity: 'ana@example.com', evtName: 'Face Match Verified' },
 		]);
+		// Its properties, each a name and a value mapped from Face Match's output (Using Fields Below): a count stays a number.
+		const [face] = app.outputOf(run, 'Check Face Match', 0) as Array<{ versions: unknown[]; transactionId: string }>;
+		expect(face.versions.length).toBeGreaterThan(0);
+		expect(sandbox.clevertap.events.filter((e) => e.profile.identity === 'ana@example.com').map((e) => e.event_props)).toContainEqual({ 'Face Versions': face.versions.length, 'Claro Transaction': face.transactionId });
 		expect(app.outputOf(run, 'Respond Not Found')).toEqual([expect.objectContaining({ found: false, cpf: '***.333.666-**' })]);
 		const [invalid, ...more] = app.outputOf(run, 'Respond Invalid CPF');
 		expect(more).toEqual([]);
@@ -172,7 +176,9 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 		const verified = await post({ name: 'Ana', email: 'ana.live@example.com', cpf: '111.444.777-35' });
 		expect([verified.status, await verified.json()]).toEqual([200, { status: 'verified', email: 'ana.live@example.com' }]);
 		// The event's identity is `{{ $('Signup').item.json.email }}`, which the CleverTap node reads through n8n's data proxy.
-		expect(sandbox.clevertap.events.filter((e) => e.profile.identity === 'ana.live@example.com').map((e) => e.event_name)).toEqual(['Face Match Verified']);
+		expect(sandbox.clevertap.events.filter((e) => e.profile.identity === 'ana.live@example.com').map((e) => [e.event_name, e.event_props])).toEqual([
+			['Face Match Verified', { 'Face Versions': expect.any(Number), 'Claro Transaction': expect.any(String) }],
+		]);
 		const unknown = await post({ name: 'Bruno', email: 'bruno@example.com', cpf: '222.333.666-38' });
 		expect([unknown.status, await unknown.json()]).toEqual([200, { status: 'not_found', next: 'manual review', email: 'bruno@example.com' }]);
 		const invalid = await post({ name: 'Carla', email: 'carla@example.com', cpf: '123.456.789-00' });

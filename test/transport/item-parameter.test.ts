@@ -9,6 +9,8 @@ import { fieldPath, itemParameter } from '../../nodes/transport';
 import { runWorkflow, type HarnessNode } from '../harness/n8n';
 
 let fallbacks = 0;
+/** The parameter Echo asks for: `value`, or one inside a collection. */
+let asked = 'value';
 
 const echoNode: INodeType = {
 	description: {
@@ -20,7 +22,17 @@ const echoNode: INodeType = {
 		defaults: { name: 'Echo' },
 		inputs: ['main'],
 		outputs: ['main'],
-		properties: [{ displayName: 'Value', name: 'value', type: 'string', default: '' }],
+		properties: [
+			{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+			{
+				displayName: 'Rows',
+				name: 'rows',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				options: [{ displayName: 'Row', name: 'row', values: [{ displayName: 'Value', name: 'value', type: 'string', default: '' }] }],
+			},
+		],
 	},
 	async execute(this: IExecuteFunctions) {
 		const n8n = this.getNodeParameter.bind(this);
@@ -30,8 +42,8 @@ const echoNode: INodeType = {
 		}) as IExecuteFunctions;
 		return [
 			this.getInputData().map((_, i) => {
-				const ours = itemParameter(counting, 'value', i);
-				return { json: { ours: ours === undefined ? '(undefined)' : (ours as any), n8n: n8n('value', i, '') as any }, pairedItem: { item: i } };
+				const ours = itemParameter(counting, asked, i);
+				return { json: { ours: ours === undefined ? '(undefined)' : (ours as any), n8n: n8n(asked, i, '') as any }, pairedItem: { item: i } };
 			}),
 		];
 	},
@@ -52,9 +64,11 @@ const items: IDataObject[] = [
 ];
 
 /** Items → (`before`) → Echo, each item's value asked both ways. */
-async function both(value: string, before: HarnessNode[] = []) {
+async function both(value: string, before: HarnessNode[] = [], inCollection = false) {
 	fallbacks = 0;
-	const res = await runWorkflow({ nodes: [...before, { name: 'Echo', nodeType: echoNode, parameters: { value } }], items });
+	asked = inCollection ? 'rows.row[1].value' : 'value';
+	const parameters = inCollection ? { rows: { row: [{ value: 'first row' }, { value }] } } : { value };
+	const res = await runWorkflow({ nodes: [...before, { name: 'Echo', nodeType: echoNode, parameters }], items });
 	if (res.error) throw res.error;
 	return { rows: res.output('Echo').map((item) => item.json), fallbacks };
 }
@@ -129,6 +143,12 @@ describe('itemParameter: {{ $json.field }} read from the item gives what n8n giv
 		expect(fieldPath('={{ $json }}')).toBeNull();
 		expect(fieldPath("={{ $('Signup').item.json }}")).toBeNull();
 		expect(fieldPath(42)).toBeNull();
+	});
+
+	test('a parameter inside a collection (rows.row[1].value, as getNodeParameter names it) is read the same way', async () => {
+		expectReadDirectly(await both('={{ $json.n }}', [], true), [42, -1.5]);
+		expectReadDirectly(await both('={{ $json.list.length }}', [], true), [1, 0]);
+		expectLeftToN8n(await both('={{ $json.n + 1 }}', [], true));
 	});
 });
 

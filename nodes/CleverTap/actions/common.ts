@@ -171,6 +171,25 @@ export function readJsonObject(ctx: IExecuteFunctions, itemIndex: number, name: 
 	return value as IDataObject;
 }
 
+/**
+ * An upload's properties, as the node was told to take them: from Properties (a name and a value each, a value read
+ * from the item as itemParameter reads it) or from one JSON object.
+ */
+function readData(ctx: IExecuteFunctions, itemIndex: number, jsonName: string, label: string, noun: string): IDataObject {
+	if (ctx.getNodeParameter('specifyData', itemIndex, 'json') === 'json') return readJsonObject(ctx, itemIndex, jsonName, label) ?? {};
+	// Counted as saved, so that no value is evaluated here: each one is read for this item below.
+	const rows = (ctx.getNode().parameters.properties as IDataObject | undefined)?.property;
+	const data: IDataObject = {};
+	(Array.isArray(rows) ? rows : []).forEach((_row, j) => {
+		const name = String(ctx.getNodeParameter(`properties.property[${j}].name`, itemIndex, '')).trim();
+		const which = `${noun} Property ${j + 1}`;
+		if (!name) throw new InvalidInput(label, `${which} has no name`, 'Give it the name CleverTap should store the value under, or remove it.');
+		if (Object.hasOwn(data, name)) throw new InvalidInput(label, `${which}: "${name}" is given twice`, 'Give each property once.');
+		data[name] = itemParameter(ctx, `properties.property[${j}].value`, itemIndex) as IDataObject[string];
+	});
+	return data;
+}
+
 /** When it happened, as UNIX seconds: a date-time, or a number of seconds (milliseconds are refused, not guessed). */
 function readTimestamp(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	const { timestamp } = ctx.getNodeParameter('options', itemIndex, {}) as { timestamp?: unknown };
@@ -355,6 +374,7 @@ const UPLOADS: Record<'profile' | 'event', Action> = {
 export function uploadOperation(resource: 'profile' | 'event'): CleverTapOperation {
 	const dataName = resource === 'profile' ? 'profileData' : 'eventData';
 	const dataLabel = resource === 'profile' ? 'Profile Data' : 'Event Data';
+	const propertyNoun = resource === 'profile' ? 'Profile' : 'Event';
 	const show = showFor(resource, 'upload');
 	return {
 		description: [
@@ -381,12 +401,50 @@ export function uploadOperation(resource: 'profile' | 'event'): CleverTapOperati
 			},
 			...(resource === 'event' ? [eventNameProperty(resource, 'upload', 'The name of the event, e.g. Charged (not a system event such as App Launched)')] : []),
 			{
+				displayName: `Specify ${dataLabel}`,
+				name: 'specifyData',
+				type: 'options',
+				options: [
+					{ name: 'Using Fields Below', value: 'fields', description: 'A name and a value per property; drag a field of the input in as a value' },
+					{ name: 'Using JSON', value: 'json', description: 'One object of properties, written out or taken from the input' },
+				],
+				// JSON was the only way before: a saved workflow without this parameter keeps working as it was.
+				default: 'json',
+				displayOptions: show,
+			},
+			{
+				displayName: `${propertyNoun} Properties`,
+				name: 'properties',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Property',
+				default: {},
+				displayOptions: { show: { ...show.show, specifyData: ['fields'] } },
+				options: [
+					{
+						displayName: 'Property',
+						name: 'property',
+						values: [
+							{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: resource === 'profile' ? 'e.g. Plan' : 'e.g. Amount' },
+							{
+								displayName: 'Value',
+								name: 'value',
+								type: 'string',
+								default: '',
+								placeholder: resource === 'profile' ? 'e.g. {{ $json.plan }}' : 'e.g. {{ $json.amount }}',
+								description: 'A value mapped from the input keeps its type (a number stays a number); one typed here is text',
+							},
+						],
+					},
+				],
+			},
+			{
 				displayName: dataLabel,
 				name: dataName,
 				type: 'json',
 				default: '{}',
 				description: resource === 'profile' ? 'The profile properties to set, e.g. {{ $json.profile }}' : 'The event properties, e.g. {{ $json.order }}',
-				displayOptions: show,
+				displayOptions: { show: { ...show.show, specifyData: ['json'] } },
 			},
 			{
 				displayName: 'Options',
@@ -415,10 +473,10 @@ export function uploadOperation(resource: 'profile' | 'event'): CleverTapOperati
 					const ts = readTimestamp(this, i);
 					if (resource === 'event') {
 						record.evtName = uploadEventName(this.getNodeParameter('eventName', i, ''));
-						record.evtData = readJsonObject(this, i, dataName, dataLabel) ?? {};
+						record.evtData = readData(this, i, dataName, dataLabel, propertyNoun);
 						record.ts = ts ?? Math.floor(Date.now() / 1000);
 					} else {
-						record.profileData = readJsonObject(this, i, dataName, dataLabel) ?? {};
+						record.profileData = readData(this, i, dataName, dataLabel, propertyNoun);
 						if (ts !== undefined) record.ts = ts;
 					}
 					return record;
