@@ -120,10 +120,10 @@ const at = (value: unknown, keys: string[]) =>
 /**
  * A parameter's value for one item (`name` as getNodeParameter takes it, nested ones too). When the parameter is
  * exactly `{{ $json.field }}` or `{{ $('Node').item.json.field }}` and the item holds text or a number there, it is
- * read straight from the item (an
- * earlier node's through n8n's own data proxy, which pairs the items): the value n8n's expression engine gives for it,
- * without the engine's cost per item (n8n 1.123 and 2.x run every expression in an isolate, a few milliseconds each
- * in the app). Every other value, and a field that is missing or holds anything else, goes through n8n.
+ * read straight from the item (an earlier node's through n8n's own data proxy, which pairs the items): the value
+ * n8n's expression engine gives for it, without the engine's cost per item (n8n 1.123 and 2.x run every expression
+ * in an isolate, a few milliseconds each in the app). Every other value, and a field that is missing or holds
+ * anything else, goes through n8n.
  */
 export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number): unknown {
 	let paths = fieldPaths.get(ctx);

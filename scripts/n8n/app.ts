@@ -70,7 +70,6 @@ export async function freePorts(count: number): Promise<number[]> {
 	return ports;
 }
 
-/** n8n's environment: its own folder, quiet and offline, on loopback. */
 /**
  * The instance's time zone: n8n's own default, said out loud so a test can work out what `$today` is there. Between
  * midnight UTC and midnight in New York the two dates differ, and an expectation computed in UTC is a day off.
@@ -83,6 +82,7 @@ export function n8nDate(daysAgo = 0, now = new Date()): string {
 	return new Date(Date.UTC(y, m - 1, d - daysAgo)).toISOString().slice(0, 10);
 }
 
+/** n8n's environment: its own folder, quiet and offline, on loopback. */
 export function n8nEnv(userFolder: string, port: number, brokerPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	// Not the caller's NODE_ENV: under jest it is "test", and n8n then logs nothing, result JSON included.
 	const { NODE_ENV: _callers, ...inherited } = process.env;
