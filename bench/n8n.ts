@@ -8,9 +8,10 @@
  *     with an SSL-certificate credential, a token requested per execution); a raw undici loop (bench/raw-loop.ts)
  *     in a process of its own on the same Node.js as that n8n.
  *  B. The signup webhook → Face Match → response (examples/signup-face-match-onboarding.json) against the same
- *     flow built from HTTP Request nodes, CONCURRENCY signups in flight at once: p50 / p95 / p99.
- *  C. `--profile`: n8n started again with --cpu-prof; where its CPU goes per item while our node runs A
- *     (bench/profile.ts).
+ *     flow built from HTTP Request nodes, CONCURRENCY signups in flight at once: p50 / p95 / p99. A third flow, the
+ *     example with our two nodes as No Operation nodes, is the floor: what n8n's own nodes cost, whatever does the work.
+ *  C. `--profile`: n8n started again with --cpu-prof; where its CPU goes per item while our node runs A, and per
+ *     signup in each flow of B (bench/profile.ts).
  *
  * The sandbox stands in for the vendors with the latency knobs of bench/run.ts. Writes bench/results.n8n.json
  * (--quick, which shrinks everything to check that it works and that the counts hold, writes to the temp folder).
@@ -40,9 +41,9 @@ const ITEMS = QUICK ? 200 : 2_000;
 const LOOKUP_ROUNDS = Number(argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (QUICK ? 1 : 5));
 const CONCURRENCY = QUICK ? 10 : 50;
 /**
- * Signups per way per round in scenario B (at most 100: see finishedSince). Rounds interleave the two ways in the
- * order A B B A A B …, so that a drift in the machine's speed during the run (up to 35% between rounds seconds apart
- * on this machine) falls on both ways alike.
+ * Signups per way per round in scenario B (at most 100: see finishedSince). Rounds interleave the ways in the
+ * order A B C C B A A B C …, so that a drift in the machine's speed during the run (up to 35% between rounds seconds
+ * apart on this machine) falls on every way alike.
  */
 const SIGNUPS_PER_ROUND = QUICK ? 20 : 100;
 const SIGNUP_ROUNDS = QUICK ? 2 : 6;
@@ -240,7 +241,46 @@ function benchWorkflows(sandbox: Sandbox) {
 			'Event to CleverTap': { main: [[{ node: 'Respond Verified', type: 'main', index: 0 }]] },
 		},
 	};
-	return [claraNode, claraDiy, signupDiy];
+	// The example's flow with its two nodes of ours as No Operation nodes (which pass the item on and cost n8n the
+	// least a node can): what n8n's own nodes and engine cost a signup in this flow, whatever does the work. The
+	// caller says whether the CPF is known (`found`), which Found? reads back from the webhook, one expression as in
+	// the example.
+	const signupAlone = {
+		id: 'bnSignupFloor01',
+		name: "Bench: signup flow, n8n's nodes alone (ours as No Operation)",
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			webhook('bench-signup-floor', 'responseNode', 'b0000000-0000-4000-8000-000000000004'),
+			// The example's Signup node, as it is there.
+			{ ...signupDiy.nodes[1], parameters: { assignments: { assignments: ['name', 'email', 'cpf'].map((f, i) => ({ id: `a${i + 1}`, name: f, value: `={{ $json.body.${f} }}`, type: 'string' })) }, options: {} } },
+			{ id: 'facematch-noop', name: 'Face Match (No Operation)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [440, 0], parameters: {} },
+			{
+				id: 'found-node',
+				name: 'Found?',
+				type: 'n8n-nodes-base.if',
+				typeVersion: 2.2,
+				position: [660, 0],
+				parameters: {
+					conditions: {
+						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+						conditions: [{ id: 'c1', leftValue: "={{ $('Webhook').item.json.body.found }}", rightValue: true, operator: { type: 'boolean', operation: 'true', singleValue: true } }],
+						combinator: 'and',
+					},
+					options: {},
+				},
+			},
+			{ id: 'clevertap-noop', name: 'CleverTap (No Operation)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [880, -100], parameters: {} },
+			respond('Respond Verified', "={{ { \"status\": \"verified\", \"email\": $('Signup').item.json.email } }}", 1100, -100),
+			respond('Respond Not Found', "={{ { \"status\": \"not_found\", \"next\": \"manual review\", \"email\": $('Signup').item.json.email } }}", 880, 100),
+		],
+		connections: {
+			...chain('Webhook', 'Signup', 'Face Match (No Operation)', 'Found?'),
+			'Found?': { main: [[{ node: 'CleverTap (No Operation)', type: 'main', index: 0 }], [{ node: 'Respond Not Found', type: 'main', index: 0 }]] },
+			'CleverTap (No Operation)': { main: [[{ node: 'Respond Verified', type: 'main', index: 0 }]] },
+		},
+	};
+	return [claraNode, claraDiy, signupDiy, signupAlone];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -296,7 +336,7 @@ async function prepare(version: string, sandbox: Sandbox, tarball: string, scrat
 	mkdirSync(dir, { recursive: true });
 	for (const wf of benchWorkflows(sandbox)) writeFileSync(join(dir, `${wf.id}.json`), JSON.stringify(wf));
 	await app.n8nCli(bin, env, ['import:workflow', '--separate', `--input=${dir}`]);
-	for (const id of ['bnClaraNode0001', 'bnClaraDiy00001', 'bnSignupDiy0001']) await app.activateWorkflow(bin, env, id);
+	for (const id of ['bnClaraNode0001', 'bnClaraDiy00001', 'bnSignupDiy0001', 'bnSignupFloor01']) await app.activateWorkflow(bin, env, id);
 	// The example ships with its webhook disabled (Try It starts it in the editor): served is a copy with it on.
 	const signupId = await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', home);
 	const flattedPath = require.resolve('flatted', { paths: [join(CACHE, `n8n-${version}`, 'node_modules', 'n8n-workflow')] });
@@ -523,7 +563,7 @@ function percentiles(xs: number[]) {
 }
 
 /** `list` posted with `concurrency` in flight at all times; each answer's latency and whether it said the right thing. */
-async function closedLoop(url: string, list: Signup[], concurrency: number) {
+async function closedLoop(url: string, list: Signup[], concurrency: number, tellFound = false) {
 	const latencies: number[] = [];
 	let wrong = 0;
 	let next = 0;
@@ -533,7 +573,7 @@ async function closedLoop(url: string, list: Signup[], concurrency: number) {
 			while (next < list.length) {
 				const s = list[next++];
 				const start = performance.now();
-				const res = await post(url, { name: s.name, email: s.email, cpf: s.cpf });
+				const res = await post(url, { name: s.name, email: s.email, cpf: s.cpf, ...(tellFound ? { found: s.expect === 'verified' } : {}) });
 				latencies.push(performance.now() - start);
 				let status: unknown;
 				try {
@@ -552,8 +592,10 @@ async function closedLoop(url: string, list: Signup[], concurrency: number) {
 }
 
 const signupWays = (n8n: { signupId: string }) => [
-	{ way: 'node (examples/signup-face-match-onboarding.json)', workflowId: n8n.signupId, path: 'signup' },
-	{ way: 'HTTP Request nodes (DIY)', workflowId: 'bnSignupDiy0001', path: 'bench-signup-diy' },
+	{ way: 'node (examples/signup-face-match-onboarding.json)', workflowId: n8n.signupId, path: 'signup', tellFound: false },
+	{ way: 'HTTP Request nodes (DIY)', workflowId: 'bnSignupDiy0001', path: 'bench-signup-diy', tellFound: false },
+	// Not a way a user has: the floor under both, n8n's own part of the flow (see bnSignupFloor01).
+	{ way: "n8n's nodes alone (ours as No Operation)", workflowId: 'bnSignupFloor01', path: 'bench-signup-floor', tellFound: true },
 ];
 
 async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
@@ -567,7 +609,7 @@ async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 	// cursor, 2.8 by lastId; one page reads either.)
 	for (const w of ways) {
 		const before = await newestExecutionId(n8n, w.workflowId);
-		await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, CONCURRENCY, 0), CONCURRENCY);
+		await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, CONCURRENCY, 0), CONCURRENCY, w.tellFound);
 		await finishedSince(n8n, w.workflowId, before, CONCURRENCY);
 	}
 	let offset = 1_000;
@@ -579,7 +621,7 @@ async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 			const claro0 = { ...sandbox.claro.counters, checks: sandbox.claro.counters.custom.checks ?? 0 };
 			const ct0 = { uploadCalls: sandbox.clevertap.counters.custom.uploadCalls ?? 0, http429: sandbox.clevertap.counters.custom.http429 ?? 0 };
 			const before = await newestExecutionId(n8n, w.workflowId);
-			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, list, CONCURRENCY);
+			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, list, CONCURRENCY, w.tellFound);
 			d.execs.push(...(await finishedSince(n8n, w.workflowId, before, list.length)));
 			d.latencies.push(...r.latencies);
 			d.rounds.push(percentiles(r.latencies));
@@ -641,10 +683,10 @@ async function scenarioProfile(prepared: Awaited<ReturnType<typeof prepare>>, sa
 		for (const e of await finishedSince(n8n, 'bnClaraNode0001', before, executions)) nodeMs += (await runDataOf(n8n, e.id)).Clara[0].executionTime;
 		// The signup flows at the latency scenario's concurrency, each in its own window: n8n's CPU per signup.
 		for (const w of signupWays(n8n)) {
-			await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, 5, 0), 5);
+			await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, 5, 0), 5, w.tellFound);
 			await pause(1_000);
 			const from = monotonicUs();
-			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, SIGNUPS_PER_ROUND, 50_000), CONCURRENCY);
+			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, SIGNUPS_PER_ROUND, 50_000), CONCURRENCY, w.tellFound);
 			await pause(2_000);
 			signupWindows.push({ way: w.way, window: { fromUs: from, toUs: monotonicUs() }, wrong: r.wrong });
 		}
@@ -718,7 +760,7 @@ async function main() {
 			}
 			const profile = PROFILE ? await scenarioProfile(prepared, sandbox, scratch) : undefined;
 			const [node, diy, raw] = lookups;
-			const [sNode, sDiy] = signupRows;
+			const [sNode, sDiy, sAlone] = signupRows;
 			const ratios = {
 				'Clara lookups: node speed vs HTTP Request node (execution records)': round2(diy.ms / node.ms),
 				'Clara lookups: node speed vs raw undici loop': round2(raw.ms / node.ms),
@@ -728,6 +770,10 @@ async function main() {
 				// Not the goal, which is over all rounds: the same ratio within each pair of neighbouring rounds, which
 				// leaves out the machine's drift between pairs. The median of the pairs (of an even number, the higher middle one).
 				'signup: node p95 / HTTP Request p50 (caller), within a round pair, median': round2(median(sNode.clientByRound.map((r, k) => r.p95 / sDiy.clientByRound[k].p50))),
+				// The least the goal's ratio could be with this flow on this n8n: its own nodes, with ours costing nothing.
+				"signup: n8n's nodes alone p95 / HTTP Request p50 (caller)": round2(sAlone.client.p95 / sDiy.client.p50),
+				// What each way's two nodes add to n8n's part, at the median: ours against the HTTP Request nodes.
+				"signup: p50 above n8n's nodes alone, node / HTTP Request": round2((sNode.client.p50 - sAlone.client.p50) / (sDiy.client.p50 - sAlone.client.p50)),
 			};
 			const goals = [
 				{ goal: `n8n ${version}: Clara lookups ≥ 2× the HTTP Request way`, met: diy.ms / node.ms >= 2 },
@@ -744,6 +790,7 @@ async function main() {
 				{ check: `n8n ${version}: signup (node), every answer right and every execution a success`, ok: sNode.counts.wrongAnswers === 0 && sNode.counts.failedExecutions === 0 },
 				{ check: `n8n ${version}: signup (node), one execution and one Claro check per signup`, ok: sNode.counts.executions === sNode.counts.signups && sNode.counts.claroChecks === sNode.counts.signups },
 				{ check: `n8n ${version}: signup (HTTP Request way), every answer right, one execution per signup`, ok: sDiy.counts.wrongAnswers === 0 && sDiy.counts.failedExecutions === 0 && sDiy.counts.executions === sDiy.counts.signups },
+				{ check: `n8n ${version}: signup (n8n's nodes alone), every answer right, one execution per signup`, ok: sAlone.counts.wrongAnswers === 0 && sAlone.counts.failedExecutions === 0 && sAlone.counts.executions === sAlone.counts.signups },
 			];
 			checks.push(...versionChecks);
 			const result = { n8n: version, node: await nodeVersion(n8n.nodeBin), ranAt: new Date().toISOString(), load: { atStart: loadAtStart, atEnd: loadAverage() }, lookups, perItem: perItem(node, raw, profile), signups: signupRows, ratios, goals, checks: versionChecks, ...(profile ? { profile } : {}) };
