@@ -770,7 +770,7 @@ async function main() {
 				// Not the goal, which is over all rounds: the same ratio within each pair of neighbouring rounds, which
 				// leaves out the machine's drift between pairs. The median of the pairs (of an even number, the higher middle one).
 				'signup: node p95 / HTTP Request p50 (caller), within a round pair, median': round2(median(sNode.clientByRound.map((r, k) => r.p95 / sDiy.clientByRound[k].p50))),
-				// The least the goal's ratio could be with this flow on this n8n: its own nodes, with ours costing nothing.
+				// What the goal's ratio would be if our two nodes cost nothing: n8n's own nodes of the flow alone.
 				"signup: n8n's nodes alone p95 / HTTP Request p50 (caller)": round2(sAlone.client.p95 / sDiy.client.p50),
 				// What each way's two nodes add to n8n's part, at the median: ours against the HTTP Request nodes.
 				"signup: p50 above n8n's nodes alone, node / HTTP Request": round2((sNode.client.p50 - sAlone.client.p50) / (sDiy.client.p50 - sAlone.client.p50)),

@@ -26,7 +26,7 @@ lines.push(
 	'',
 	`Signup webhook → Face Match → CleverTap → response, ${data.concurrency} signups in flight at once, ${data.signupsPerWay} per way (4 in 5 in Claro's base), latency as the caller sees it:`,
 	'',
-	"| n8n | node flow (example) p50 / p95 / p99 | HTTP Request flow (DIY) p50 / p95 / p99 | node p95 / DIY p50 (goal ≤ 1) | the same within each pair of rounds, median | Claro tokens, node / DIY | n8n's nodes alone (ours as No Operation) p50 / p95 / p99 | their p95 / DIY p50: the least the goal's ratio can be | p50 above n8n's nodes alone, node / DIY |",
+	"| n8n | node flow (example) p50 / p95 / p99 | HTTP Request flow (DIY) p50 / p95 / p99 | node p95 / DIY p50 (goal ≤ 1) | the same within each pair of rounds, median | Claro tokens, node / DIY | n8n's nodes alone (ours as No Operation) p50 / p95 / p99 | their p95 / DIY p50 (the goal's ratio if our two nodes cost nothing) | p50 above n8n's nodes alone, node / DIY |",
 	'|---|---|---|---|---|---|---|---|---|',
 );
 for (const r of data.results) {
