@@ -156,6 +156,26 @@ function benchWorkflows(sandbox: Sandbox) {
 		position: [x, y],
 		parameters: { respondWith: 'json', responseBody: body, options: {} },
 	});
+	// The example's Signup node and its two answers; the DIY flow strips the CPF's punctuation itself.
+	const signupNode = (cpf: string) => ({
+		id: 'signup-node',
+		name: 'Signup',
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [220, 0],
+		parameters: {
+			assignments: {
+				assignments: [
+					{ id: 'a1', name: 'name', value: '={{ $json.body.name }}', type: 'string' },
+					{ id: 'a2', name: 'email', value: '={{ $json.body.email }}', type: 'string' },
+					{ id: 'a3', name: 'cpf', value: cpf, type: 'string' },
+				],
+			},
+			options: {},
+		},
+	});
+	const VERIFIED = "={{ { \"status\": \"verified\", \"email\": $('Signup').item.json.email } }}";
+	const NOT_FOUND = "={{ { \"status\": \"not_found\", \"next\": \"manual review\", \"email\": $('Signup').item.json.email } }}";
 	const signupDiy = {
 		id: 'bnSignupDiy0001',
 		name: 'Bench: signup → Face Match (HTTP Request node)',
@@ -163,23 +183,7 @@ function benchWorkflows(sandbox: Sandbox) {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			webhook('bench-signup-diy', 'responseNode', 'b0000000-0000-4000-8000-000000000003'),
-			{
-				id: 'signup-node',
-				name: 'Signup',
-				type: 'n8n-nodes-base.set',
-				typeVersion: 3.4,
-				position: [220, 0],
-				parameters: {
-					assignments: {
-						assignments: [
-							{ id: 'a1', name: 'name', value: '={{ $json.body.name }}', type: 'string' },
-							{ id: 'a2', name: 'email', value: '={{ $json.body.email }}', type: 'string' },
-							{ id: 'a3', name: 'cpf', value: "={{ $json.body.cpf.replace(/\\D/g, '') }}", type: 'string' },
-						],
-					},
-					options: {},
-				},
-			},
+			signupNode("={{ $json.body.cpf.replace(/\\D/g, '') }}"),
 			httpRequest('Claro Token', 440, {
 				method: 'POST',
 				url: `${claro.url}/oauth2/v1/token`,
@@ -232,8 +236,8 @@ function benchWorkflows(sandbox: Sandbox) {
 				jsonBody:
 					"={{ JSON.stringify({ d: [{ identity: $('Signup').item.json.email, type: 'event', evtName: 'Face Match Verified', evtData: { 'Face Versions': $json.body.data.versions.length, 'Claro Transaction': $json.body.transactionId } }] }) }}",
 			}, SSL_CA),
-			respond('Respond Verified', "={{ { \"status\": \"verified\", \"email\": $('Signup').item.json.email } }}", 1320, -100),
-			respond('Respond Not Found', "={{ { \"status\": \"not_found\", \"next\": \"manual review\", \"email\": $('Signup').item.json.email } }}", 1100, 100),
+			respond('Respond Verified', VERIFIED, 1320, -100),
+			respond('Respond Not Found', NOT_FOUND, 1100, 100),
 		],
 		connections: {
 			...chain('Webhook', 'Signup', 'Claro Token', 'Face Match', 'Found?'),
@@ -252,8 +256,7 @@ function benchWorkflows(sandbox: Sandbox) {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			webhook('bench-signup-floor', 'responseNode', 'b0000000-0000-4000-8000-000000000004'),
-			// The example's Signup node, as it is there.
-			{ ...signupDiy.nodes[1], parameters: { assignments: { assignments: ['name', 'email', 'cpf'].map((f, i) => ({ id: `a${i + 1}`, name: f, value: `={{ $json.body.${f} }}`, type: 'string' })) }, options: {} } },
+			signupNode('={{ $json.body.cpf }}'),
 			{ id: 'facematch-noop', name: 'Face Match (No Operation)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [440, 0], parameters: {} },
 			{
 				id: 'found-node',
@@ -271,8 +274,8 @@ function benchWorkflows(sandbox: Sandbox) {
 				},
 			},
 			{ id: 'clevertap-noop', name: 'CleverTap (No Operation)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [880, -100], parameters: {} },
-			respond('Respond Verified', "={{ { \"status\": \"verified\", \"email\": $('Signup').item.json.email } }}", 1100, -100),
-			respond('Respond Not Found', "={{ { \"status\": \"not_found\", \"next\": \"manual review\", \"email\": $('Signup').item.json.email } }}", 880, 100),
+			respond('Respond Verified', VERIFIED, 1100, -100),
+			respond('Respond Not Found', NOT_FOUND, 880, 100),
 		],
 		connections: {
 			...chain('Webhook', 'Signup', 'Face Match (No Operation)', 'Found?'),
@@ -563,7 +566,8 @@ function percentiles(xs: number[]) {
 }
 
 /** `list` posted with `concurrency` in flight at all times; each answer's latency and whether it said the right thing. */
-async function closedLoop(url: string, list: Signup[], concurrency: number, tellFound = false) {
+async function closedLoop(n8n: { base: string }, way: SignupWay, list: Signup[], concurrency: number) {
+	const url = `${n8n.base}/webhook/${way.path}`;
 	const latencies: number[] = [];
 	let wrong = 0;
 	let next = 0;
@@ -573,7 +577,7 @@ async function closedLoop(url: string, list: Signup[], concurrency: number, tell
 			while (next < list.length) {
 				const s = list[next++];
 				const start = performance.now();
-				const res = await post(url, { name: s.name, email: s.email, cpf: s.cpf, ...(tellFound ? { found: s.expect === 'verified' } : {}) });
+				const res = await post(url, { name: s.name, email: s.email, cpf: s.cpf, ...(way.tellFound ? { found: s.expect === 'verified' } : {}) });
 				latencies.push(performance.now() - start);
 				let status: unknown;
 				try {
@@ -591,7 +595,15 @@ async function closedLoop(url: string, list: Signup[], concurrency: number, tell
 	return { latencies, wrong, firstWrong };
 }
 
-const signupWays = (n8n: { signupId: string }) => [
+interface SignupWay {
+	way: string;
+	workflowId: string;
+	path: string;
+	/** Whether the body carries `found` (only the floor, which has no Face Match to ask). */
+	tellFound: boolean;
+}
+
+const signupWays = (n8n: { signupId: string }): SignupWay[] => [
 	{ way: 'node (examples/signup-face-match-onboarding.json)', workflowId: n8n.signupId, path: 'signup', tellFound: false },
 	{ way: 'HTTP Request nodes (DIY)', workflowId: 'bnSignupDiy0001', path: 'bench-signup-diy', tellFound: false },
 	// Not a way a user has: the floor under both, n8n's own part of the flow (see bnSignupFloor01).
@@ -609,7 +621,7 @@ async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 	// cursor, 2.8 by lastId; one page reads either.)
 	for (const w of ways) {
 		const before = await newestExecutionId(n8n, w.workflowId);
-		await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, CONCURRENCY, 0), CONCURRENCY, w.tellFound);
+		await closedLoop(n8n, w, signups(sandbox, CONCURRENCY, 0), CONCURRENCY);
 		await finishedSince(n8n, w.workflowId, before, CONCURRENCY);
 	}
 	let offset = 1_000;
@@ -621,7 +633,7 @@ async function scenarioSignups(n8n: Instance, sandbox: Sandbox) {
 			const claro0 = { ...sandbox.claro.counters, checks: sandbox.claro.counters.custom.checks ?? 0 };
 			const ct0 = { uploadCalls: sandbox.clevertap.counters.custom.uploadCalls ?? 0, http429: sandbox.clevertap.counters.custom.http429 ?? 0 };
 			const before = await newestExecutionId(n8n, w.workflowId);
-			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, list, CONCURRENCY, w.tellFound);
+			const r = await closedLoop(n8n, w, list, CONCURRENCY);
 			d.execs.push(...(await finishedSince(n8n, w.workflowId, before, list.length)));
 			d.latencies.push(...r.latencies);
 			d.rounds.push(percentiles(r.latencies));
@@ -683,10 +695,10 @@ async function scenarioProfile(prepared: Awaited<ReturnType<typeof prepare>>, sa
 		for (const e of await finishedSince(n8n, 'bnClaraNode0001', before, executions)) nodeMs += (await runDataOf(n8n, e.id)).Clara[0].executionTime;
 		// The signup flows at the latency scenario's concurrency, each in its own window: n8n's CPU per signup.
 		for (const w of signupWays(n8n)) {
-			await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, 5, 0), 5, w.tellFound);
+			await closedLoop(n8n, w, signups(sandbox, 5, 0), 5);
 			await pause(1_000);
 			const from = monotonicUs();
-			const r = await closedLoop(`${n8n.base}/webhook/${w.path}`, signups(sandbox, SIGNUPS_PER_ROUND, 50_000), CONCURRENCY, w.tellFound);
+			const r = await closedLoop(n8n, w, signups(sandbox, SIGNUPS_PER_ROUND, 50_000), CONCURRENCY);
 			await pause(2_000);
 			signupWindows.push({ way: w.way, window: { fromUs: from, toUs: monotonicUs() }, wrong: r.wrong });
 		}
