@@ -3,7 +3,7 @@ import type { Sandbox } from '../sandbox';
 import { built } from '../sandbox/built';
 import { runNode } from '../test/harness/n8n';
 import { loadHttpRequestNode } from './http-request-node';
-import { interleaved, measure, QUICK, type Measured, type ScenarioResult } from './run';
+import { interleaved, measure, QUICK, type Measured, type ScenarioResult } from './common';
 
 const { closeAllAgents, tokens, MemoryTokenStore } = built.transport();
 const { ClaroFaceMatch } = built.node<typeof import('../nodes/ClaroFaceMatch/ClaroFaceMatch.node')>('ClaroFaceMatch/ClaroFaceMatch');

@@ -2,7 +2,7 @@ import type { Sandbox } from '../sandbox';
 import { built } from '../sandbox/built';
 import { runNode } from '../test/harness/n8n';
 import { Agent, request } from 'undici';
-import { interleaved, measure, QUICK, type ScenarioResult } from './run';
+import { interleaved, measure, QUICK, type ScenarioResult } from './common';
 
 const { closeAllAgents, mapConcurrent } = built.transport();
 const { CleverTap } = built.node<typeof import('../nodes/CleverTap/CleverTap.node')>('CleverTap/CleverTap');

@@ -4,7 +4,7 @@ import { built } from '../sandbox/built';
 import { confermaCredentials } from '../sandbox/credentials';
 import { runNode, type RunNodeResult } from '../test/harness/n8n';
 import { loadHttpRequestNode } from './http-request-node';
-import { interleaved, measure, QUICK, type Measured, type ScenarioResult } from './run';
+import { interleaved, measure, QUICK, type Measured, type ScenarioResult } from './common';
 
 const { closeAllAgents, tokens, MemoryTokenStore, send } = built.transport();
 const { ConfermaPay } = built.node<typeof import('../nodes/ConfermaPay/ConfermaPay.node')>('ConfermaPay/ConfermaPay');

@@ -1,0 +1,64 @@
+/**
+ * What every in-process scenario shares: the stand-in for the network, how a way is timed and how ways are
+ * interleaved, and the shape of a scenario's result. Scenarios import this; bench/run.ts imports the scenarios.
+ */
+export const QUICK = process.argv.includes('--quick');
+export const LATENCY_MS = 20;
+export const HANDSHAKE_MS = 5;
+
+export interface Measured {
+	ms: number;
+	counts: Record<string, number>;
+	peakHeapMB?: number;
+}
+
+export interface ScenarioResult {
+	scenario: string;
+	rows: Array<{ way: string } & Measured>;
+	ratios: Record<string, number>;
+	goals: Array<{ goal: string; met: boolean }>;
+	/** Counts that must hold whatever the machine (CI fails on these, never on times). */
+	checks?: Array<{ check: string; ok: boolean }>;
+	notes?: string[];
+}
+
+/**
+ * Run each way `times` times, interleaved (so drift in machine load hits all ways alike) and in a rotated order each
+ * round (so no way always runs just after the same other one, e.g. after the DIY way's 1,000 closed connections);
+ * keep each way's median.
+ */
+export async function interleaved(ways: Array<{ way: string; run: () => Promise<Measured> }>, times = QUICK ? 1 : 3) {
+	const runs = new Map<string, Measured[]>(ways.map((w) => [w.way, []]));
+	for (let i = 0; i < times; i++) {
+		for (let k = 0; k < ways.length; k++) {
+			const w = ways[(i + k) % ways.length];
+			runs.get(w.way)!.push(await w.run());
+		}
+	}
+	return ways.map((w) => {
+		const sorted = runs.get(w.way)!.sort((a, b) => a.ms - b.ms);
+		return { way: w.way, ...sorted[Math.floor(sorted.length / 2)] };
+	});
+}
+
+/** Time `fn`, sampling the heap every 5 ms for its peak above the starting point. */
+export async function measure(fn: () => Promise<Record<string, number>>): Promise<Measured> {
+	global.gc?.();
+	const base = process.memoryUsage().heapUsed;
+	let peak = base;
+	const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
+	const start = process.hrtime.bigint();
+	const counts = await fn();
+	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	clearInterval(timer);
+	peak = Math.max(peak, process.memoryUsage().heapUsed);
+	return { ms: Math.round(ms), counts, peakHeapMB: Math.round(((peak - base) / 1048576) * 10) / 10 };
+}
+
+export const round = (n: number) => Math.round(n * 100) / 100;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+export function percentiles(xs: number[]) {
+	const s = [...xs].sort((a, b) => a - b);
+	return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] };
+}
