@@ -60,7 +60,7 @@ export function subscriptionOperation(operation: 'subscribe' | 'unsubscribe'): C
 					return { type, value: type === 'phone' ? phone(value) : email(value), status };
 				},
 				send: (records) =>
-					ct.batch('write', '/1/subscribe', records, {
+					ct.batch('subscribe', '/1/subscribe', records, {
 						action: `the ${operation === 'subscribe' ? 'Subscribe' : 'Unsubscribe'} call`,
 						howToCheck: 'Setting the same status again is harmless: run these items again.',
 					}),
