@@ -17,7 +17,7 @@ const dayMs = (d: number) => Date.UTC(Math.floor(d / 10000), (Math.floor(d / 100
  * API campaigns by scheduled start, dev:docs/get-campaigns-api). A day more on each side: the node counts days in UTC,
  * CleverTap in the account's time zone.
  */
-export function reuseWindow(when: string, lookBackDays: number, now = Date.now()): { from: number; to: number } {
+function reuseWindow(when: string, lookBackDays: number, now = Date.now()): { from: number; to: number } {
 	const starts = when === 'now' ? yyyymmdd(now) : Number(when.slice(0, 8));
 	return { from: yyyymmdd(now - (lookBackDays + 1) * DAY_MS), to: yyyymmdd(Math.max(now, dayMs(starts)) + DAY_MS) };
 }
