@@ -39,6 +39,8 @@ export interface CleverTapSandbox extends Service {
 	partners: string[];
 	/** Concurrent requests allowed per account; over it → 429 (contract: limits). */
 	limits: Record<Bucket, number>;
+	/** Create Campaign requests (estimates too) allowed in any one second; one more → 429 (contract: create-rate). */
+	createsPerSecond: number;
 	/** Added inside the concurrency window of every request, so that requests overlap as they do over a WAN. */
 	workMs: number;
 	/** "Still in progress" answers each cursor page gives before it is ready. */
@@ -53,7 +55,12 @@ export interface CleverTapSandbox extends Service {
 	discardedEvents: Set<string>;
 	profiles: Map<string, Obj>;
 	events: Obj[];
+	/** Campaigns as Get Campaigns lists them: those made through the API and those made in the dashboard alike. */
 	campaigns: Obj[];
+	/** What `/1/targets/list.json` answers: its documented list, or (a test knob) an answer a client cannot read. */
+	campaignList: 'ok' | 'noTargets' | 'statusFail' | 'notAList' | 'nameless';
+	/** The `{from, to}` of every campaign list asked for, in order. */
+	campaignListQueries: Array<{ from: number; to: number }>;
 	/** Status per `phone:+1…` / `email:a@b` set through /1/subscribe. */
 	subscriptions: Map<string, 'Unsubscribe' | 'Resubscribe'>;
 	/** Identities lists demerged, in order. */
@@ -72,6 +79,7 @@ export interface CleverTapSandbox extends Service {
 /**
  * Counters this emulator adds to `counters.custom`: `reads`, `actions`, `uploadCalls`, `uploadedRecords`,
  * `rejectedRecords`, `maxRecordsPerCall`, `cursorPolls`, `pendingAnswers`, `countPolls`, `campaignsCreated`,
+ * `subscribePeak` (Subscribe calls in flight at once),
  * `http401` / `http429` (by the framework).
  */
 export const CLEVERTAP_COUNTERS = ['reads', 'actions', 'uploadCalls', 'uploadedRecords', 'rejectedRecords', 'cursorPolls', 'pendingAnswers', 'countPolls', 'campaignsCreated'] as const;
@@ -81,7 +89,8 @@ const CITIES = ['Mumbai', 'Lisbon', 'Singapore', 'Dubai', 'Seoul', 'Jakarta', 'A
 const MAX_BATCH = 5000;
 const MAX_UPLOAD = 1000;
 const MAX_IDS = 100;
-const MAX_EVENT_PROPS = 100;
+// [doc: dev:docs/upload-events-api] "For each event type, the maximum number of properties is 256".
+const MAX_EVENT_PROPS = 256;
 // contract: upload-triggers — the names the SDKs refuse to raise (CleverTap raises them itself).
 const SYSTEM_EVENTS = new Set([
 	'Stayed',
@@ -147,6 +156,7 @@ function generate(count: number) {
 		profiles.set(identity, profile);
 	}
 	events.sort((a, b) => a.ts - b.ts);
+	// Campaigns made in the dashboard: Get Campaigns lists them with those made through the API (campaign-list).
 	const campaigns = Array.from({ length: 12 }, (_, i) => ({
 		id: 1_700_000_000 + i * 7919,
 		name: `Campaign ${i + 1}`,
@@ -172,6 +182,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 	const jobs = new Map<string, { result: Obj; pollsLeft: number; path: string }>();
 	let jobSeq = 0;
 	const createStarts: number[] = [];
+	let subscribing = 0;
 
 	const handler = async (req: SandboxRequest, ctx: ServiceContext): Promise<SandboxReply> => {
 		const segments = req.path.split('/').filter(Boolean);
@@ -192,12 +203,23 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 		if (req.method === 'POST' && !header(req, 'content-type').startsWith('application/json')) {
 			return fail(400, 'Content-Type must be application/json');
 		}
+		// contract: subscribe-unlimited
+		if (path === '/1/subscribe') {
+			ctx.counters.custom.subscribePeak = Math.max(ctx.counters.custom.subscribePeak ?? 0, ++subscribing);
+			try {
+				if (sandbox.workMs > 0) await sleep(sandbox.workMs);
+				ctx.count('actions');
+				return route(req, path, ctx);
+			} finally {
+				subscribing--;
+			}
+		}
 		const bucket = bucketOf(path);
 		// contract: create-rate
 		if (path === '/1/targets/create.json') {
 			const now = Date.now();
 			while (createStarts.length && now - createStarts[0] >= 1000) createStarts.shift();
-			if (createStarts.length >= 3) return fail(429, 'Too many concurrent requests');
+			if (createStarts.length >= sandbox.createsPerSecond) return fail(429, 'Too many concurrent requests');
 			createStarts.push(now);
 		}
 		// contract: limits
@@ -216,7 +238,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 
 	function bucketOf(path: string): Bucket {
 		if (path === '/1/upload') return 'upload';
-		if (['/1/delete/profiles.json', '/1/demerge/profiles.json', '/1/subscribe', '/1/targets/create.json', '/1/targets/estimate.json', '/1/targets/stop.json'].includes(path)) return 'write';
+		if (['/1/delete/profiles.json', '/1/demerge/profiles.json', '/1/targets/create.json', '/1/targets/stop.json'].includes(path)) return 'write';
 		return 'read';
 	}
 
@@ -269,14 +291,8 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 				return trends(path, body);
 			case 'POST /1/now.json':
 				return realTime(body);
-			case 'POST /1/targets/list.json': {
-				// contract: campaign-list
-				const from = yyyymmdd(body.from);
-				const to = yyyymmdd(body.to);
-				if (from === undefined || to === undefined || from > to) return fail(400, 'from and to must be dates as YYYYMMDD, from not after to');
-				const targets = sandbox.campaigns.filter((c) => Math.floor(c.scheduled_on / 10_000) >= from && Math.floor(c.scheduled_on / 10_000) <= to);
-				return json(200, { status: 'success', targets });
-			}
+			case 'POST /1/targets/list.json':
+				return listCampaigns(body);
 			case 'POST /1/targets/result.json': {
 				// contract: campaign-result
 				const campaign = sandbox.campaigns.find((c) => String(c.id) === String(body.id));
@@ -305,13 +321,34 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 				return subscribe(body);
 			case 'POST /1/targets/create.json':
 				return createCampaign(body, ctx, body.estimate_only === true);
-			case 'POST /1/targets/estimate.json':
-				// contract: campaign-estimate
-				return createCampaign(body, ctx, true);
 			case 'POST /1/targets/stop.json':
 				return stopCampaign(body);
 			default:
 				return fail(404, `No such API: ${req.method} ${path}`);
+		}
+	}
+
+	// contract: campaign-list, campaign-list-unreadable
+	function listCampaigns(body: Obj): SandboxReply {
+		const from = yyyymmdd(body.from);
+		const to = yyyymmdd(body.to);
+		if (from === undefined || to === undefined || from > to) return fail(400, 'from and to must be dates as YYYYMMDD, from not after to');
+		sandbox.campaignListQueries.push({ from, to });
+		// [doc: dev:docs/get-campaigns-api] campaigns made in the dashboard or through the API "whose scheduled start
+		// time falls between (and including) the provided dates": by the day they are scheduled to start, not made.
+		const targets = sandbox.campaigns.filter((c) => Math.floor(c.scheduled_on / 10_000) >= from && Math.floor(c.scheduled_on / 10_000) <= to);
+		// [guess] test knob: answers a client cannot read, for guards that must fail closed.
+		switch (sandbox.campaignList) {
+			case 'noTargets':
+				return json(200, { status: 'success' });
+			case 'statusFail':
+				return json(200, { status: 'fail', error: 'Internal error', code: 500 });
+			case 'notAList':
+				return json(200, { status: 'success', targets: { count: targets.length } });
+			case 'nameless':
+				return json(200, { status: 'success', targets: targets.map(({ name: _name, ...rest }) => rest) });
+			default:
+				return json(200, { status: 'success', targets });
 		}
 	}
 
@@ -511,7 +548,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 		return json(200, { status: unprocessed.length === 0 ? 'success' : processed > 0 ? 'partial' : 'fail', processed, unprocessed });
 	}
 
-	// contract: campaign-create (estimate_only), campaign-estimate
+	// contract: campaign-create, campaign-estimate
 	function createCampaign(body: Obj, ctx: ServiceContext, estimateOnly: boolean): SandboxReply {
 		if (typeof body.name !== 'string' || !body.name.trim()) return fail(400, 'name is mandatory');
 		if (!TARGET_MODES.has(body.target_mode)) return fail(400, `target_mode must be one of ${[...TARGET_MODES].join(', ')}`);
@@ -622,6 +659,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 		region: options.region ?? 'eu1',
 		partners: options.partners ?? ['n8n'],
 		limits: { read: 3, write: 3, upload: 15 },
+		createsPerSecond: 1,
 		workMs: 0,
 		pendingPolls: 1,
 		emptyPages: 0,
@@ -631,6 +669,8 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 		profiles: data.profiles,
 		events: data.events,
 		campaigns: data.campaigns,
+		campaignList: 'ok' as const,
+		campaignListQueries: [] as Array<{ from: number; to: number }>,
 		subscriptions: new Map<string, 'Unsubscribe' | 'Resubscribe'>(),
 		demerges: [] as string[][],
 		deletions: [] as string[],

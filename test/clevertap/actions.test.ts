@@ -178,6 +178,17 @@ describe('Profile → Subscribe / Unsubscribe', () => {
 		expect(json(res).map((j) => j.error ?? j.updated)).toEqual([true, 'CleverTap refused this entry (code 400): Invalid value']);
 	});
 
+	test('subscribe has no request limit: four calls of 1000 in flight at once, more than the 3 actions may have', async () => {
+		t.ct.workMs = 300;
+		const items = Array.from({ length: 3001 }, (_, i) => ({ channel: 'email', value: `bulk-${i}@example.com` }));
+		const res = await t.run(op('subscribe'), items);
+		expect(res.error).toBeUndefined();
+		expect(res.items).toHaveLength(3001);
+		expect(sent('/1/subscribe')).toBe(4);
+		expect(custom().subscribePeak).toBe(4);
+		expect(custom().http429 ?? 0).toBe(0);
+	});
+
 	test('unsubscribe: an ambiguous outcome is sent once and says repeating is harmless', async () => {
 		await expectAmbiguous('/1/subscribe', { resource: 'profile', operation: 'unsubscribe', channel: 'email', value: 'c@example.com' }, 'the Unsubscribe call', /^Setting the same status again is harmless/);
 	});
@@ -203,7 +214,7 @@ describe('Campaign → Create, Estimate, Stop', () => {
 		expect(t.ct.campaigns.find((c) => c.id === json(res)[0].id)).toMatchObject({ status: 'scheduled', scheduled_on: 203005010930 });
 	});
 
-	test('create-rate: five creates at once stay under 3 a second: no 429, five campaigns', async () => {
+	test('create-rate: five creates at once keep to the stricter published rate (one a second): no 429, five campaigns', async () => {
 		const names = ['R1', 'R2', 'R3', 'R4', 'R5'].map((name) => ({ name }));
 		const res = await t.run(create(), names);
 		expect(res.error).toBeUndefined();
@@ -226,6 +237,54 @@ describe('Campaign → Create, Estimate, Stop', () => {
 		expect(json(retry)).toEqual([expect.objectContaining({ id: c1.id, name: 'Welcome C', alreadyExisted: true })]);
 		expect(custom().campaignsCreated ?? 0).toBe(0);
 		expect(t.ct.requestLog.map((r) => r.url)).toEqual(['/in1/1/targets/list.json']);
+	});
+
+	/** YYYYMMDD `days` from today (UTC), and the same day as the node's Send At. */
+	const day = (days: number) => Number(new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10).replace(/-/g, ''));
+	const sendAt = (d: number) => `${String(d).slice(0, 4)}-${String(d).slice(4, 6)}-${String(d).slice(6)}T09:30:00`;
+	const later = (d: number) => create({ when: 'later', sendAt: sendAt(d), options: { reuseByName: true } });
+
+	test('Reuse Campaign With Same Name finds one scheduled for next week, made in the dashboard or by an earlier run, and creates nothing', async () => {
+		const nextWeek = day(7);
+		// Made in the dashboard: never through this node.
+		t.ct.campaigns.push({ id: 1_799_000_001, name: 'Weekly digest', channel: 'push', status: 'scheduled', scheduled_on: nextWeek * 10_000 + 930 });
+		const res = await t.run(later(nextWeek), [{ name: 'Weekly digest' }]);
+		expect(res.error).toBeUndefined();
+		expect(json(res)).toEqual([expect.objectContaining({ id: 1_799_000_001, name: 'Weekly digest', alreadyExisted: true })]);
+		expect(custom().campaignsCreated ?? 0).toBe(0);
+		// From Look Back (1) days before today, a day to spare, through the campaign's own day and one more.
+		expect(t.ct.campaignListQueries.at(-1)).toEqual({ from: day(-2), to: day(8) });
+
+		// An earlier run scheduled it in 10 days; the re-run (the expression now says 12) still finds it.
+		const first = await t.run(later(day(10)), [{ name: 'Reminder J' }]);
+		expect(json(first)).toEqual([expect.objectContaining({ name: 'Reminder J', alreadyExisted: false })]);
+		t.ct.resetCounters();
+		const rerun = await t.run(later(day(12)), [{ name: 'Reminder J' }]);
+		expect(json(rerun)).toEqual([expect.objectContaining({ id: json(first)[0].id, name: 'Reminder J', alreadyExisted: true })]);
+		expect(custom().campaignsCreated ?? 0).toBe(0);
+		expect(t.ct.requestLog.map((r) => r.url)).toEqual(['/in1/1/targets/list.json']);
+	});
+
+	test('Reuse Campaign With Same Name: a campaign list that cannot be read is an error, and nothing is created', async () => {
+		const said: Record<string, string> = {
+			noTargets: 'CleverTap answered with an object with key status, not a list of campaigns with their names under "targets"',
+			statusFail: 'CleverTap answered "fail": Internal error (code 500)',
+			notAList: 'CleverTap answered with an object with keys status, targets, not a list of campaigns with their names under "targets"',
+			nameless: 'CleverTap answered with an object with keys status, targets, not a list of campaigns with their names under "targets"',
+		};
+		t.ct.campaigns.push({ id: 1_799_000_002, name: 'Hidden K', channel: 'push', status: 'scheduled', scheduled_on: day(0) * 10_000 + 930 });
+		for (const [knob, cause] of Object.entries(said)) {
+			t.ct.resetCounters();
+			t.ct.campaignList = knob as keyof typeof said;
+			const res = await t.run(create({ options: { reuseByName: true } }), [{ name: 'Hidden K' }, { name: 'Other L' }], { continueOnFail: true });
+			expect([knob, json(res).map((j) => j.error)]).toEqual([knob, [`Could not tell whether a campaign named "Hidden K" exists (${cause}), so none was created`, `Could not tell whether a campaign named "Other L" exists (${cause}), so none was created`]]);
+			expect(json(res)[0].description).toMatch(/^"Reuse Campaign With Same Name" looks at the campaigns scheduled from \d{8} to \d{8} before creating one, and CleverTap's answer could not be read. Nothing was sent to create it/);
+			expect([knob, sent('/1/targets/create.json'), custom().campaignsCreated ?? 0]).toEqual([knob, 0, 0]);
+		}
+		// Without "On Error: Continue" the run stops there, nothing created either.
+		const stopped = await t.run(create({ options: { reuseByName: true } }), [{ name: 'Other L' }]);
+		expect(stopped.error?.message).toMatch(/^Could not tell whether a campaign named "Other L" exists/);
+		expect(sent('/1/targets/create.json')).toBe(0);
 	});
 
 	test('bad input is refused before any request: no name, content not JSON, an impossible send time, fields not an object', async () => {
@@ -254,7 +313,7 @@ describe('Campaign → Create, Estimate, Stop', () => {
 	});
 
 	test('campaign-create: an ambiguous outcome is sent once, and says to look for the campaign by name before running it again', async () => {
-		await expectAmbiguous('/1/targets/create.json', { ...create(), name: 'Flaky E' }, 'the Create Campaign request', /^Look for a campaign named "Flaky E" \(Campaign → Get Many for today, or CleverTap's dashboard\) before running it again: a second Create would message the same users twice/);
+		await expectAmbiguous('/1/targets/create.json', { ...create(), name: 'Flaky E' }, 'the Create Campaign request', /^Look for a campaign named "Flaky E" \(Campaign → Get Many for the day it is to start, or CleverTap's dashboard\) before running it again: a second Create would message the same users twice/);
 		// The cut-off answer (the last fault) came after CleverTap had created it: that is why the message says "may".
 		expect(custom().campaignsCreated).toBe(1);
 	});

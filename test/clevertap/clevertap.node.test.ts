@@ -307,13 +307,14 @@ describe('upload', () => {
 			'ok',
 		]);
 		expect(json(res)[1].description).toMatch(/^Write Phone in Profile Data with \+ and the country code/);
-		const events = await t.run(eventUpload({ eventName: '={{ $json.name }}' }), [{ who: 'e1', name: 'Old Promo', data: {} }, { who: 'e2', name: 'Fine', data: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, i])) }], {
+		const events = await t.run(eventUpload({ eventName: '={{ $json.name }}' }), [{ who: 'e1', name: 'Old Promo', data: {} }, { who: 'e2', name: 'Fine', data: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`p${i}`, i])) }], {
 			continueOnFail: true,
 		});
 		expect(json(events).map((j) => j.error)).toEqual([
 			'CleverTap refused this record (code 528: a discarded event): Discarded event is raised',
 			'CleverTap refused this record (code 522: too many event properties): Event properties limit exceeded',
 		]);
+		expect(json(events)[1].description).toMatch(/^Send fewer properties in Event Data \(CleverTap allows at most 256 per event\)/);
 	});
 
 	test('events: identical refused records are attributed in order; an invalid item is its own error and is never sent', async () => {

@@ -73,6 +73,8 @@ export function useCleverTap(): CleverTapTest {
 		t.ct.emptyPages = 0;
 		t.ct.countPolls = 2;
 		t.ct.limits = { read: 3, write: 3, upload: 15 };
+		t.ct.createsPerSecond = 1;
+		t.ct.campaignList = 'ok';
 		t.ct.rejectIdentities.clear();
 		t.ct.discardedEvents.clear();
 	});

@@ -92,9 +92,21 @@ export function cleverTapBase(c: Pick<CleverTapCredentials, 'region' | 'baseUrl'
  * flight for each read API (profiles, events, counts, campaigns, reports) and for Delete, Demerge, Create and Stop
  * Campaign; 15 for upload. Over them it answers 429 with no Retry-After. All reads share one budget of 3 and all
  * actions another: stricter than one budget per API, and a long export never holds back an erasure request.
+ * `campaign` (Create Campaign and its estimate) is also an action, and besides one at a time: see CAMPAIGN_SPACING_MS.
+ * Subscribe has no request limit (dev:docs/subscribe-api), so it waits for no slot.
  */
-export const LIMITS = { read: 3, write: 3, upload: 15 } as const;
+export const LIMITS = { read: 3, write: 3, upload: 15, campaign: 1, subscribe: Infinity } as const;
 export type CallKind = keyof typeof LIMITS;
+
+/**
+ * Create Campaign's rate: "3 requests per second" on one version of dev:docs/create-campaign-api, "1 request per
+ * second" on another. The stricter is kept: one request at a time, its turn held this long after its answer, so the
+ * next one reaches CleverTap at least a second later. Estimate is the same endpoint and shares it.
+ */
+export const CAMPAIGN_SPACING_MS = 1000;
+
+/** The slots a call of each kind takes, in this order (always this order: two kinds never wait for each other in a circle). */
+const SLOTS: Record<CallKind, Array<Exclude<CallKind, 'subscribe'>>> = { read: ['read'], write: ['write'], upload: ['upload'], campaign: ['campaign', 'write'], subscribe: [] };
 
 /**
  * The one place the account limiter comes from. In-memory, it keeps every execution of this process under the
@@ -174,7 +186,7 @@ export function cleverTapErrors(c: Pick<CleverTapCredentials, 'region' | 'baseUr
 				return {
 					message: `CleverTap answered 429 "Too many concurrent requests"${retried}`,
 					description:
-						'CleverTap allows 3 requests in flight per account for reads and for actions, and 15 for uploads (Create Campaign also 3 a second). The node keeps every execution of this n8n process under that, so something else (another application, or another n8n instance or worker) uses this account at the same time: space them out.',
+						'CleverTap allows 3 requests in flight per account for reads and for actions, and 15 for uploads (Create Campaign also one a second). The node keeps every execution of this n8n process under that, so something else (another application, or another n8n instance or worker) uses this account at the same time: space them out.',
 				};
 			}
 			if (res.status === 403 && /whitelist/i.test(said ?? '')) {
@@ -250,16 +262,13 @@ export class CleverTap {
 	}
 
 	/**
-	 * One call, holding one of the account's slots only while it is in flight (and `holdAfterMs` after its answer,
-	 * for a rate limit: the next call on that slot then reaches CleverTap at least that long after this one did). Returns the JSON body of a 2xx answer; throws ApiError for any other status and for `status: "fail"`
-	 * (CleverTap says it with HTTP 200 too), unless `answer` takes that body as an answer (a page still in progress,
-	 * an upload whose records were all refused). A state-changing call without a clear answer is UnknownOutcome.
+	 * One call, holding the account's slots of its kind only while it is in flight (a `campaign` call keeps its turn
+	 * CAMPAIGN_SPACING_MS after its answer). Returns the JSON body of a 2xx answer; throws ApiError for any other
+	 * status and for `status: "fail"` (CleverTap says it with HTTP 200 too), unless `answer` takes that body as an
+	 * answer (a page still in progress, an upload whose records were all refused). A state-changing call without a
+	 * clear answer is UnknownOutcome.
 	 */
-	async call(
-		kind: CallKind,
-		req: Omit<HttpRequest, 'url' | 'headers'> & { path: string },
-		options: { answer?: (body: IDataObject) => boolean; holdAfterMs?: number } = {},
-	): Promise<IDataObject> {
+	async call(kind: CallKind, req: Omit<HttpRequest, 'url' | 'headers'> & { path: string }, options: { answer?: (body: IDataObject) => boolean } = {}): Promise<IDataObject> {
 		if (this.problem) throw this.problem;
 		const { path, ...rest } = req;
 		const request: HttpRequest = {
@@ -267,10 +276,18 @@ export class CleverTap {
 			url: `${this.base}${path}`,
 			headers: { 'x-clevertap-account-id': this.credentials.accountId, 'x-clevertap-passcode': this.credentials.passcode },
 		};
-		let release: () => Promise<void>;
+		const held: Array<() => Promise<void>> = [];
+		/** Last taken, first given back; a campaign turn only CAMPAIGN_SPACING_MS after a request that went out. */
+		const release = async (sent: boolean) => {
+			for (let n = held.length - 1; n >= 0; n--) {
+				if (n === 0 && sent && kind === 'campaign') await wait(CAMPAIGN_SPACING_MS).catch(() => undefined);
+				await held[n]();
+			}
+		};
 		try {
-			release = await accountLimiter().acquire(this.limitKey(kind), LIMITS[kind], this.signal);
+			for (const slot of SLOTS[kind]) held.push(await accountLimiter().acquire(this.limitKey(slot), LIMITS[slot], this.signal));
 		} catch {
+			await release(false);
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
 			throw new TransportError('aborted', 'The execution was cancelled');
 		}
@@ -285,8 +302,7 @@ export class CleverTap {
 						this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
 				});
 			} finally {
-				if (options.holdAfterMs) await wait(options.holdAfterMs).catch(() => undefined);
-				await release();
+				await release(true);
 			}
 			if (res.status < 200 || res.status >= 300) throw new ApiError(res);
 			if (!res.body || typeof res.body !== 'object' || Array.isArray(res.body)) {
@@ -385,8 +401,8 @@ export class CleverTap {
 	}
 
 	/** A call that changes something (delete, demerge, campaigns): sent once, never again on an ambiguous failure. */
-	act(path: string, json: IDataObject, action: Action, options: { holdAfterMs?: number } = {}) {
-		return this.call('write', { method: 'POST', path, json, idempotent: false, ...action }, options);
+	act(path: string, json: IDataObject, action: Action, kind: 'write' | 'campaign' = 'write') {
+		return this.call(kind, { method: 'POST', path, json, idempotent: false, ...action });
 	}
 
 	/**
@@ -394,7 +410,7 @@ export class CleverTap {
 	 * mapped back to their place in the batch. POST is not sent twice after a failure that may have reached CleverTap
 	 * (events would be counted twice); a 429 is retried, CleverTap did nothing with it.
 	 */
-	async batch(kind: 'upload' | 'write', path: string, records: IDataObject[], action: Action): Promise<Attribution> {
+	async batch(kind: 'upload' | 'subscribe', path: string, records: IDataObject[], action: Action): Promise<Attribution> {
 		const body = await this.call(kind, { method: 'POST', path, json: { d: records }, idempotent: false, ...action }, { answer: (b) => Array.isArray(b.unprocessed) });
 		if (!Array.isArray(body.unprocessed) && body.status !== 'success') {
 			// Not CleverTap's answer to a batch: whether the records were stored cannot be told.

@@ -18,7 +18,7 @@ const UPLOAD_CODES: Record<number, { meaning: string; fix: string }> = {
 	518: { meaning: 'education status invalid', fix: 'Fix Education in Profile Data (School, College or Graduate).' },
 	519: { meaning: 'marital status invalid', fix: 'Fix Married in Profile Data (Y or N).' },
 	520: { meaning: 'age invalid', fix: 'Fix Age in Profile Data: a whole number.' },
-	522: { meaning: 'too many event properties', fix: 'Send fewer properties in Event Data (CleverTap allows 100 per event by default).' },
+	522: { meaning: 'too many event properties', fix: 'Send fewer properties in Event Data (CleverTap allows at most 256 per event).' },
 	523: { meaning: 'identity missing', fix: 'Fill Identifier with the identity or object ID of the user.' },
 	524: { meaning: 'neither an event nor a profile', fix: 'The record was not a profile or an event; report this, it is not something the node should send.' },
 	525: { meaning: 'timestamp not in UNIX epoch format', fix: 'Give Timestamp as a date, or as UNIX time in seconds (not milliseconds).' },

@@ -7,12 +7,12 @@ export const description: INodeProperties[] = campaignFields('estimate');
 
 /**
  * POST /1/targets/create.json with `estimate_only: true` → {status: "success", estimates}: how many users a campaign
- * would reach; CleverTap creates nothing, so it may be sent again. It shares Create's 3 requests a second.
+ * would reach; CleverTap creates nothing, so it may be sent again. It shares Create's one request a second.
  */
 export async function execute(this: IExecuteFunctions, ct: CleverTap) {
 	return perItem(this, ct, async (i) => {
 		const campaign = readCampaign(this, i);
-		const body = await ct.call('write', { method: 'POST', path: '/1/targets/create.json', json: { ...campaign, estimate_only: true }, idempotent: true }, { holdAfterMs: 1000 });
+		const body = await ct.call('campaign', { method: 'POST', path: '/1/targets/create.json', json: { ...campaign, estimate_only: true }, idempotent: true });
 		return { ...resultOf(body), name: campaign.name };
 	});
 }

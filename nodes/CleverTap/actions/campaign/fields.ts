@@ -103,7 +103,7 @@ export function campaignFields(operation: 'create' | 'estimate'): INodePropertie
 								type: 'boolean' as const,
 								default: false,
 								description:
-									'Whether to look for a campaign with this name first (created in the last Look Back days) and return it instead of creating a second one; items of one run with the same name create once',
+									'Whether to look for a campaign with this name first (made in the dashboard or through the API, scheduled to start from Look Back days ago through this campaign\'s own send date) and return it instead of creating a second one; if CleverTap\'s list cannot be read, nothing is created; items of one run with the same name create once',
 							},
 							{
 								displayName: 'Look Back (Days)',
@@ -111,7 +111,7 @@ export function campaignFields(operation: 'create' | 'estimate'): INodePropertie
 								type: 'number' as const,
 								typeOptions: { minValue: 0, maxValue: 30 },
 								default: 1,
-								description: 'How far back "Reuse Campaign With Same Name" looks, in days before today (0 = today only)',
+								description: 'How far back "Reuse Campaign With Same Name" looks, in days before today (0 = from today); it looks forward to this campaign\'s send date, with a day to spare either side for your account\'s time zone',
 							},
 						]
 					: []),

@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { InvalidInput, shown } from '../../../transport';
-import type { CleverTap } from '../../transport';
-import { sendBatches, showFor, text, type CleverTapOperation } from '../common';
+import { showFor, text } from '../common';
 
-type Status = 'Resubscribe' | 'Unsubscribe';
+/** What Subscribe and Unsubscribe share: their fields and one entry of POST /1/subscribe read from an item. */
 
 /** A phone number as CleverTap keeps it: + and the country code, 7 to 15 digits (spaces, dashes, dots and brackets dropped). */
 function phone(value: string): string {
@@ -19,14 +18,9 @@ function email(value: string): string {
 	return value;
 }
 
-/**
- * Subscribe or Unsubscribe: POST /1/subscribe {d: [{type: "email" | "phone", value, status}]}, 1000 entries a call.
- * CleverTap applies the status to the number or address for every profile that shares it.
- */
-export function subscriptionOperation(operation: 'subscribe' | 'unsubscribe'): CleverTapOperation {
-	const status: Status = operation === 'subscribe' ? 'Resubscribe' : 'Unsubscribe';
+export function subscriptionFields(operation: 'subscribe' | 'unsubscribe'): INodeProperties[] {
 	const show = showFor('profile', operation);
-	const description: INodeProperties[] = [
+	return [
 		{
 			displayName: 'Channel',
 			name: 'channel',
@@ -49,23 +43,14 @@ export function subscriptionOperation(operation: 'subscribe' | 'unsubscribe'): C
 			displayOptions: show,
 		},
 	];
-	return {
-		description,
-		async execute(this: IExecuteFunctions, ct: CleverTap) {
-			return sendBatches(this, ct, {
-				noun: 'entry',
-				build: (i): IDataObject => {
-					const type = this.getNodeParameter('channel', i, 'email') as 'email' | 'phone';
-					const value = text(this, i, 'value', 'Value');
-					return { type, value: type === 'phone' ? phone(value) : email(value), status };
-				},
-				send: (records) =>
-					ct.batch('write', '/1/subscribe', records, {
-						action: `the ${operation === 'subscribe' ? 'Subscribe' : 'Unsubscribe'} call`,
-						howToCheck: 'Setting the same status again is harmless: run these items again.',
-					}),
-				ok: ({ type, value }) => ({ updated: true, channel: type, value, status }),
-			});
-		},
-	};
 }
+
+/** `{type: "email" | "phone", value, status}`, the value checked and a phone number written compact. */
+export function readEntry(ctx: IExecuteFunctions, itemIndex: number, status: 'Resubscribe' | 'Unsubscribe'): IDataObject {
+	const type = ctx.getNodeParameter('channel', itemIndex, 'email') as 'email' | 'phone';
+	const value = text(ctx, itemIndex, 'value', 'Value');
+	return { type, value: type === 'phone' ? phone(value) : email(value), status };
+}
+
+/** An entry's output: `{updated: true, channel, value, status}`. */
+export const updated = ({ type, value, status }: IDataObject): IDataObject => ({ updated: true, channel: type, value, status });

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { integer, InvalidInput, requiredText } from '../../../transport';
 import type { CleverTap } from '../../transport';
-import { eventNameProperty, maxWaitOption, perItem, rangeProperties, readMaxWaitMs, readQuery, resultOf, showFor } from '../common';
+import { eventNameProperty, maxWaitOption, optionsProperty, perItem, rangeProperties, readMaxWaitMs, readQuery, resultOf, showFor } from '../common';
 
 const show = showFor('report', 'getTopCounts');
 
@@ -54,7 +54,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	{ displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, displayOptions: show, options: [maxWaitOption] },
+	optionsProperty('report', 'getTopCounts', [maxWaitOption]),
 ];
 
 /**

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { InvalidInput, optionalText } from '../../../transport';
 import type { CleverTap } from '../../transport';
-import { eventNameProperty, maxWaitOption, perItem, rangeProperties, readMaxWaitMs, readQuery, resultOf, showFor } from '../common';
+import { eventNameProperty, maxWaitOption, optionsProperty, perItem, rangeProperties, readMaxWaitMs, readQuery, resultOf, showFor } from '../common';
 
 const show = showFor('report', 'getTrends');
 
@@ -22,19 +22,11 @@ export const description: INodeProperties[] = [
 		description: 'One series per type, keyed by the day, the first day of the week or the first day of the month',
 		displayOptions: show,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show,
-		options: [
-			{ displayName: 'Count People', name: 'unique', type: 'boolean', default: false, description: 'Whether to count the people who did the event instead of the events' },
-			{ displayName: 'Sum Event Property', name: 'sumEventProp', type: 'string', default: '', placeholder: 'e.g. Amount', description: 'Sum this numeric property of the events instead of counting them' },
-			maxWaitOption,
-		],
-	},
+	optionsProperty('report', 'getTrends', [
+		{ displayName: 'Count People', name: 'unique', type: 'boolean', default: false, description: 'Whether to count the people who did the event instead of the events' },
+		{ displayName: 'Sum Event Property', name: 'sumEventProp', type: 'string', default: '', placeholder: 'e.g. Amount', description: 'Sum this numeric property of the events instead of counting them' },
+		maxWaitOption,
+	]),
 ];
 
 /**
