@@ -82,6 +82,7 @@ export interface ClaraWriteQuirks {
 	groupUpdate: 'PATCH' | 'PUT';
 }
 
+// contract: w-quirks
 export const defaultWriteQuirks = (): ClaraWriteQuirks => ({ invertLock: false, ignoreThreshold: false, bulkAnswer: 'none', groupUpdate: 'PATCH' });
 
 export interface ClaraWrites {
@@ -110,8 +111,10 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 
 	function cardFrom(body: Obj, data: EntityData): { card?: Obj; problem?: SandboxReply } {
 		const details: string[] = [];
-		// contract: w-card-create — type 1 = physical, 2 = virtual; periodicityType 1 = monthly, 2 = daily. The bulk
-		// example writes type as "virtual", so the words are accepted too.
+		// contract: w-card-create — type 1 = physical, 2 = virtual; periodicityType 1 = monthly, 2 = daily
+		// [doc: clara-api.readme.io/docs/cards-how-to-use-and-restrictions]. The bulk example writes type as "virtual"
+		// [doc: clara-api.readme.io/reference, "Create Cards (Bulk)"], so the words are accepted on both routes; the node
+		// sends the codes on both.
 		const type = body.type === 1 || body.type === 'physical' ? 'MASTER_PHYSICAL' : body.type === 2 || body.type === 'virtual' ? 'MASTER_VIRTUAL' : undefined;
 		if (!type) details.push('type: must be 1 (physical) or 2 (virtual)');
 		if (typeof body.alias !== 'string' || !body.alias.trim()) details.push('alias: must not be blank');

@@ -61,6 +61,7 @@ export class CreateOnce {
 			try {
 				existing = await find();
 			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with writeError
 				throw new LookupFailed(what, error);
 			}
 			return existing ? { ...existing, alreadyExisted: true } : create();

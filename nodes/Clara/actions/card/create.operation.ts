@@ -81,7 +81,11 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-/** One card request as Clara takes it, checked before anything is sent. */
+/**
+ * One card request as Clara takes it, checked before anything is sent. Create and Create Many both send the numeric
+ * `type` the card-creation guide defines (clara-api.readme.io/docs/cards-how-to-use-and-restrictions), not the word
+ * "virtual" of the bulk example on the reference page: one encoding, the one the field is defined by.
+ */
 export function cardRequest(ctx: IExecuteFunctions, clara: Clara, i: number): IDataObject {
 	const userUuid = requiredText(ctx.getNodeParameter('userUuid', i, ''), 'User UUID');
 	pathSegment(userUuid, 'User UUID');

@@ -55,7 +55,7 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 	try {
 		timeout = writeOptions(this, 0).timeout;
 	} catch (error) {
-		if (!(error instanceof InvalidInput)) throw error;
+		if (!(error instanceof InvalidInput)) throw new NodeOperationError(this.getNode(), error as Error);
 		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
 		for (const c of valid) results[c.index] = new NodeOperationError(this.getNode(), error.message, { itemIndex: c.index, description: error.description });
 		valid.length = 0;
