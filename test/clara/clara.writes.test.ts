@@ -388,11 +388,20 @@ describe('Card → Lock, Unlock, Set Threshold, Cancel', () => {
 		expect(json(blind)[0].error).toMatch(/but the card now shows no lockCode/);
 	});
 
-	test('asynchronous answers (202): the read-back confirms the state Clara shows', async () => {
+	test('asynchronous answers (202): the read-back confirms the state Clara shows; a difference counts only after three reads', async () => {
 		clara().asyncWrites = true;
 		const card = liveCard(8);
 		const res = await run({ resource: 'card', operation: 'lock', uuid: card.uuid, options: {} });
 		expect(json(res)[0]).toMatchObject({ uuid: card.uuid, locked: true, lockCode: 'LOCKED' });
+		expect(sent('GET', `/api/v3/cards/${String(card.uuid)}`)).toBe(1);
+
+		// Still processing may look like "not yet": the card is read three times before the difference counts.
+		clara().writeQuirks.invertLock = true;
+		const other = liveCard(10);
+		const wrong = await run({ resource: 'card', operation: 'lock', uuid: other.uuid, options: {} }, { continueOnFail: true });
+		expect(json(wrong)[0].error).toMatch(/the Lock Card was sent and Clara answered HTTP 202, but the card now shows lockCode "UNLOCKED".*NOT locked/);
+		expect(sent('GET', `/api/v3/cards/${String(other.uuid)}`)).toBe(3);
+		expect(sent('PATCH', `/api/v3/cards/${String(other.uuid)}/lock`)).toBe(1);
 	});
 
 	test('Lock is sent once: a dropped connection or a 503 says it may have taken effect, and that locking again is harmless', async () => {
