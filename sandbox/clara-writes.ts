@@ -67,6 +67,24 @@ const invalid = (...details: string[]) => error(400, 'VALIDATION_ERROR', 'Invali
 
 const PERMISSION_NAMES: Record<ClaraGrant, string> = { cards: 'Write cards', users: 'Write users', transactions: 'Write transactions', webhooks: 'Webhooks' };
 
+/**
+ * Ways Clara could differ from the package's reading of its reference, for tests to prove the node notices. Each
+ * default is the documented or most likely behaviour; see the w-quirks row of sandbox/contracts/clara.md.
+ */
+export interface ClaraWriteQuirks {
+	/** The lock body means the opposite: `true` unlocks, `false` locks (Clara does not publish which it is). */
+	invertLock: boolean;
+	/** The threshold body's field is not the one Clara reads: answered UPDATED, the threshold stays. */
+	ignoreThreshold: boolean;
+	/** Bulk create's answer: 204 and no body as documented, the created cards, or that list missing its last card. */
+	bulkAnswer: 'none' | 'list' | 'partial';
+	/** The method group update takes: PATCH as the groups guide says, or PUT (replacing) as the sidebar says. */
+	groupUpdate: 'PATCH' | 'PUT';
+}
+
+// contract: w-quirks
+export const defaultWriteQuirks = (): ClaraWriteQuirks => ({ invertLock: false, ignoreThreshold: false, bulkAnswer: 'none', groupUpdate: 'PATCH' });
+
 export interface ClaraWrites {
 	handle(req: SandboxRequest, route: string, data: EntityData, entity: string): SandboxReply | undefined;
 	/** Subscribers of an entity (tests read them). */
@@ -75,6 +93,8 @@ export interface ClaraWrites {
 	deliver(entity: string, event: string, data?: Obj): Promise<Delivery[]>;
 	/** Answer writes the way Clara does when processing takes longer than 30 s: accepted, result later. */
 	async: boolean;
+	/** Changed in place by tests (sandbox.clara.writeQuirks). */
+	quirks: ClaraWriteQuirks;
 }
 
 export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
@@ -91,8 +111,10 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 
 	function cardFrom(body: Obj, data: EntityData): { card?: Obj; problem?: SandboxReply } {
 		const details: string[] = [];
-		// contract: w-card-create — type 1 = physical, 2 = virtual; periodicityType 1 = monthly, 2 = daily. The bulk
-		// example writes type as "virtual", so the words are accepted too.
+		// contract: w-card-create — type 1 = physical, 2 = virtual; periodicityType 1 = monthly, 2 = daily
+		// [doc: clara-api.readme.io/docs/cards-how-to-use-and-restrictions]. The bulk example writes type as "virtual"
+		// [doc: clara-api.readme.io/reference, "Create Cards (Bulk)"], so the words are accepted on both routes; the node
+		// sends the codes on both.
 		const type = body.type === 1 || body.type === 'physical' ? 'MASTER_PHYSICAL' : body.type === 2 || body.type === 'virtual' ? 'MASTER_VIRTUAL' : undefined;
 		if (!type) details.push('type: must be 1 (physical) or 2 (virtual)');
 		if (typeof body.alias !== 'string' || !body.alias.trim()) details.push('alias: must not be blank');
@@ -153,7 +175,11 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			}
 			data.cards.unshift(...made);
 			options.changed();
-			return writes.async ? { status: 204 } : json(200, made);
+			// [doc: clara-api.readme.io/reference/createcards-1] lists 204 No content as the answer; the list answers
+			// are [guess] ("the Card UUID is returned directly in the response body", same page), kept as knobs.
+			const { bulkAnswer } = writes.quirks;
+			if (bulkAnswer === 'none' || writes.async) return { status: 204 };
+			return json(200, bulkAnswer === 'partial' ? made.slice(0, -1) : made);
 		}
 		const m = /^\/v3\/cards\/([^/]+)(?:\/(threshold|lock))?$/.exec(route);
 		if (!m || !['PATCH', 'DELETE'].includes(req.method)) return undefined;
@@ -167,15 +193,17 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			if (threshold < min) return invalid(`threshold: must be at least ${min}`);
 			if (threshold > CREDIT_LINE[options.country]) return error(422, 'THRESHOLD_EXCEEDS_CREDIT_LINE', 'The threshold exceeds the company credit line');
 			if (card.status === 'CANCELLED') return error(422, 'CARD_CANCELLED', 'The card is cancelled');
-			card.threshold = threshold;
+			// [guess] knob: a field Clara does not read is ignored and still answered UPDATED.
+			if (!writes.quirks.ignoreThreshold) card.threshold = threshold;
 			options.changed();
 			return writes.async ? accepted() : json(200, { status: 'UPDATED' });
 		}
 		if (m[2] === 'lock' && req.method === 'PATCH') {
-			// contract: w-card-lock — the body is a bare JSON boolean.
+			// contract: w-card-lock — the body is a bare JSON boolean [doc: togglecardlock]; `true` = lock is [guess],
+			// and the invertLock knob reads it the other way round.
 			if (typeof body !== 'boolean') return invalid('body: must be true (lock) or false (unlock)');
 			if (card.status === 'CANCELLED') return error(422, 'CARD_CANCELLED', 'The card is cancelled');
-			card.lockCode = body ? 'LOCKED' : 'UNLOCKED';
+			card.lockCode = body !== writes.quirks.invertLock ? 'LOCKED' : 'UNLOCKED';
 			options.changed();
 			return writes.async ? accepted() : json(200, { status: 'UPDATED' });
 		}
@@ -251,7 +279,10 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			return json(201, group);
 		}
 		const m = /^\/v2\/groups\/([^/]+)$/.exec(route);
-		if (!m || !['PATCH', 'DELETE'].includes(req.method)) return undefined;
+		if (!m || !['PATCH', 'PUT', 'DELETE'].includes(req.method)) return undefined;
+		// contract: w-group-update — PATCH [doc: clara-api.readme.io/reference/groups-1, the guide's table]; PUT
+		// [doc: the reference sidebar] only with the groupUpdate knob, and then it replaces: a field not sent is blanked.
+		if (req.method !== 'DELETE' && req.method !== writes.quirks.groupUpdate) return methodNotAllowed(req);
 		const index = data.groups.findIndex((g) => g.uuid === decodeURIComponent(m[1]));
 		if (index < 0) return error(404, 'NOT_FOUND', 'Group not found');
 		if (req.method === 'DELETE') {
@@ -260,11 +291,11 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			options.changed();
 			return { status: 204 };
 		}
-		// contract: w-group-update
-		const details = fields(false);
+		const details = fields(req.method === 'PUT');
 		if (!Object.keys(body).length) details.push('body: give at least one field to change');
 		if (details.length) return invalid(...details);
-		Object.assign(data.groups[index], body);
+		if (req.method === 'PUT') Object.assign(data.groups[index], { name: body.name.trim(), description: body.description ?? '' });
+		else Object.assign(data.groups[index], body);
 		options.changed();
 		return json(200, data.groups[index]);
 	}
@@ -338,6 +369,7 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 
 	const writes: ClaraWrites = {
 		async: false,
+		quirks: defaultWriteQuirks(),
 		handle(req, route, data, entity) {
 			if (route.startsWith('/v1/subscribers')) return refuse('webhooks') ?? subscribers(req, route, entity) ?? methodNotAllowed(req);
 			if (req.method === 'GET') return undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { basicCredentials, bearerToken, fakeUuid, json, seeded, startService, type Service } from './framework';
-import { ALL_GRANTS, claraWrites, type ClaraGrant, type ClaraSubscriber, type Delivery } from './clara-writes';
+import { ALL_GRANTS, claraWrites, type ClaraGrant, type ClaraSubscriber, type ClaraWriteQuirks, type Delivery } from './clara-writes';
 import type { SandboxCerts, SandboxReply, SandboxRequest } from './types';
 
 /**
@@ -61,6 +61,8 @@ export interface ClaraSandbox extends Service {
 	grants: Set<ClaraGrant>;
 	/** Writes answer as Clara does when processing takes over 30 s: accepted, the result later. */
 	asyncWrites: boolean;
+	/** Ways Clara's writes could differ from the package's reading (sandbox/clara-writes.ts); tests change them in place. */
+	writeQuirks: ClaraWriteQuirks;
 	/** Webhook subscribers registered by the entity (the default one unless given). */
 	subscribers(taxIdentifier?: string): ClaraSubscriber[];
 	/** Clara sends `event` to every enabled subscriber of the entity that subscribed to it. */
@@ -602,6 +604,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		revokeTokens: () => tokens.clear(),
 		grants,
 		asyncWrites: false,
+		writeQuirks: writes.quirks,
 		subscribers: (taxIdentifier = entities[0]) => writes.subscribers(taxIdentifier),
 		deliver: (event: string, data?: Obj, taxIdentifier = entities[0]) => writes.deliver(taxIdentifier, event, data),
 		issuedTokens: () => [...issued],

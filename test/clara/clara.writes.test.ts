@@ -9,7 +9,7 @@ import { Clara } from '../../nodes/Clara/Clara.node';
 import { ClaraApi } from '../../credentials/ClaraApi.credentials';
 import { closeAllAgents } from '../../nodes/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { ALL_GRANTS } from '../../sandbox/clara-writes';
+import { ALL_GRANTS, defaultWriteQuirks } from '../../sandbox/clara-writes';
 import { claraCredentials } from '../../sandbox/credentials';
 import { runNode } from '../harness/n8n';
 import { Leaks } from '../helpers/leaks';
@@ -67,8 +67,13 @@ beforeEach(() => {
 	clara().resetCounters();
 	clara().faults.clear();
 	clara().asyncWrites = false;
+	Object.assign(clara().writeQuirks, defaultWriteQuirks());
 	for (const g of ALL_GRANTS) clara().grants.add(g);
 });
+
+/** The next GET under `path` is answered 200 with `body`: a hostile or unexpected answer from Clara. */
+const answerGet = (path: string, body: unknown) => clara().faults.fail(1, 200, { pathPrefix: `/mx/api${path}`, method: 'GET', body });
+const page = (content: IDataObject[]) => ({ content, totalElements: content.length, totalPages: 1, size: 100, number: 0, last: true });
 
 describe('Card → Create', () => {
 	test('sends Clara\'s documented codes and outputs the card Clara made', async () => {
@@ -96,6 +101,57 @@ describe('Card → Create', () => {
 		expect(json(again)[0]).toMatchObject({ uuid: json(first)[0].uuid, alreadyExisted: true });
 		expect(sent('POST', '/api/v3/cards')).toBe(1);
 		expect(clara().data.cards.filter((c) => c.alias === 'Reuse me')).toHaveLength(1);
+	});
+
+	test("Reuse: a card of another user with the same alias is not this user's card; a new one is created", async () => {
+		const other = activeUser(1);
+		// As if Clara ignored the userUuid filter: the answer holds another user's card with the alias.
+		answerGet('/v3/cards', page([{ uuid: 'c-other', alias: 'Shared alias', status: 'ACTIVE', user: { uuid: other.uuid } }]));
+		const res = await run(createCard({ alias: 'Shared alias', options: { reuseExisting: true } }));
+		expect(res.error).toBeUndefined();
+		const [card] = json(res);
+		expect(card.alreadyExisted).toBeUndefined();
+		expect(card.uuid).not.toBe('c-other');
+		expect((card.user as IDataObject).uuid).toBe(activeUser().uuid);
+		expect(sent('POST', '/api/v3/cards')).toBe(1);
+	});
+
+	test.each([
+		['an answer that is not a list', { unexpected: true }, /Clara answered a list request with an object with key unexpected/],
+		['a same-alias card whose owner is not shown', page([{ uuid: 'c-x', alias: 'Guarded', status: 'ACTIVE' }]), /without saying whose it is/],
+	])('Reuse fails closed on %s: an error, nothing created', async (_name, body, reason) => {
+		answerGet('/v3/cards', body);
+		const res = await run(createCard({ alias: 'Guarded', options: { reuseExisting: true } }), { continueOnFail: true });
+		const [out] = json(res);
+		expect(out.error).toMatch(/^Could not tell whether a card with this alias for this user already exists, so the Create Card was not sent: /);
+		expect(out.error).toMatch(reason);
+		expect(out.error).not.toMatch(/may have taken effect/);
+		expect(out.description).toMatch(/Nothing was created/);
+		expect(sent('POST', '/api/v3/cards')).toBe(0);
+	});
+
+	test('Timeout and Reuse from an expression are checked before anything is sent, naming the field; 0 is not "no limit"', async () => {
+		const items = [{ t: -1 }, { t: 0 }, { t: 'soon' }, { t: 301 }, { t: 30, reuse: 'false' }];
+		const res = await run(createCard({ options: { timeout: '={{ $json.t }}', reuseExisting: '={{ $json.reuse ?? false }}' } }), { items, continueOnFail: true });
+		const errors = json(res).map((j) => String(j.error));
+		expect(errors.slice(0, 4)).toEqual([
+			'Timeout (Seconds) must be a number of seconds from 1 to 300, not "-1", so nothing was sent',
+			'Timeout (Seconds) must be a number of seconds from 1 to 300, not "0", so nothing was sent',
+			'Timeout (Seconds) must be a number of seconds from 1 to 300, not "soon", so nothing was sent',
+			'Timeout (Seconds) must be a number of seconds from 1 to 300, not "301", so nothing was sent',
+		]);
+		expect(json(res)[1].description).toMatch(/0 does not mean "no limit"/);
+		expect(errors[4]).toMatch(/The Reuse option must be true or false, not "false", so nothing was sent/);
+		expect(errors.join('\n')).not.toMatch(/may have taken effect/);
+		expect(clara().counters.requests).toBe(0);
+
+		for (const operation of ['lock', 'setThreshold', 'cancel']) {
+			const one = await run({ resource: 'card', operation, uuid: liveCard().uuid, threshold: 1000, options: { timeout: '={{ -1 }}' } }, { continueOnFail: true });
+			expect(json(one)[0].error).toMatch(/^Timeout \(Seconds\) must be a number of seconds from 1 to 300/);
+		}
+		const many = await run({ ...createCard({ operation: 'createMany' }), options: { timeout: 0 } }, { items: [{}, {}], continueOnFail: true });
+		expect(json(many).map((j) => String(j.error))).toEqual([expect.stringMatching(/^Timeout \(Seconds\)/), expect.stringMatching(/^Timeout \(Seconds\)/)]);
+		expect(clara().counters.requests).toBe(0);
 	});
 
 	test('bad input is refused before anything is sent, one error per item, naming the field', async () => {
@@ -227,11 +283,12 @@ describe('Card → Create Many', () => {
 	});
 	const items = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ user: activeUser(i % 3).uuid, alias: `${prefix} ${i}`, threshold: 1000 + i }));
 
-	test('all items in one bulk-create call; each item gets its own card, paired', async () => {
+	test('all items in one bulk-create call; when Clara lists the cards, each item gets its own, paired and confirmed', async () => {
+		clara().writeQuirks.bulkAnswer = 'list';
 		const res = await run(many(), { items: items(3, 'Bulk') });
 		expect(res.error).toBeUndefined();
 		expect(json(res).map((c) => c.alias)).toEqual(['Bulk 0', 'Bulk 1', 'Bulk 2']);
-		expect(json(res).every((c) => typeof c.uuid === 'string')).toBe(true);
+		expect(json(res).every((c) => typeof c.uuid === 'string' && c.confirmed === true)).toBe(true);
 		expect(res.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(sent('POST', '/api/v3/cards/bulk-create')).toBe(1);
 	});
@@ -243,6 +300,7 @@ describe('Card → Create Many', () => {
 	});
 
 	test('a bad item: with continueOnFail only it fails and the rest go in one call; without, nothing is sent', async () => {
+		clara().writeQuirks.bulkAnswer = 'list';
 		const mixed = [...items(2, 'Mixed'), { user: activeUser().uuid, alias: 'Too low', threshold: 10 }];
 		const res = await run(many(), { items: mixed, continueOnFail: true });
 		expect(json(res)[2].error).toMatch(/Threshold 10 is below Clara's minimum/);
@@ -255,13 +313,28 @@ describe('Card → Create Many', () => {
 		expect(clara().counters.requests).toBe(0);
 	});
 
-	test('asynchronous (204): each item says its card was requested; no clear answer: every item of the call says so, sent once', async () => {
-		clara().asyncWrites = true;
+	test("Clara's documented 204: every item says accepted, not yet confirmed, and how to check; none says it was created", async () => {
 		const accepted = await run(many(), { items: items(2, 'Later') });
-		expect(json(accepted)).toEqual([expect.objectContaining({ alias: 'Later 0', requested: true }), expect.objectContaining({ alias: 'Later 1', requested: true })]);
-		clara().asyncWrites = false;
+		expect(accepted.error).toBeUndefined();
+		for (const [k, item] of json(accepted).entries()) {
+			expect(item).toMatchObject({ alias: `Later ${k}`, confirmed: false, note: expect.stringMatching(/accepted this card but has not confirmed it.*Card → Get Many \(Filters → User UUID\).*alias/) });
+			expect(item.requested).toBeUndefined();
+			expect(item.uuid).toBeUndefined();
+		}
+		expect(sent('POST', '/api/v3/cards/bulk-create')).toBe(1);
+	});
 
-		clara().resetCounters();
+	test('a list answer that lacks some requested cards: those items say they are unconfirmed, the listed ones are matched by user and alias', async () => {
+		clara().writeQuirks.bulkAnswer = 'partial';
+		const res = await run(many(), { items: items(3, 'Partial') });
+		expect(res.error).toBeUndefined();
+		const out = json(res);
+		expect(out.slice(0, 2)).toEqual([expect.objectContaining({ alias: 'Partial 0', uuid: expect.any(String), confirmed: true }), expect.objectContaining({ alias: 'Partial 1', uuid: expect.any(String), confirmed: true })]);
+		expect(out[2]).toMatchObject({ alias: 'Partial 2', confirmed: false, note: expect.stringMatching(/listed cards of this request but not this one.*Card → Get Many/) });
+		expect(out[2].requested).toBeUndefined();
+	});
+
+	test('no clear answer: every item of the call says so, sent once', async () => {
 		clara().faults.fail(1, 502, { pathPrefix: '/mx/api/v3/cards/bulk-create' });
 		const lost = await run(many(), { items: items(2, 'Lost'), continueOnFail: true });
 		for (const item of json(lost)) {
@@ -273,16 +346,62 @@ describe('Card → Create Many', () => {
 });
 
 describe('Card → Lock, Unlock, Set Threshold, Cancel', () => {
-	test('Lock and Unlock send a bare boolean and change lockCode; repeating is harmless', async () => {
+	test('Lock and Unlock send a bare boolean, read the card back and output what Clara shows; repeating is harmless', async () => {
 		const card = liveCard(1);
 		const locked = await run({ resource: 'card', operation: 'lock', uuid: card.uuid, options: {} });
-		expect(json(locked)[0]).toMatchObject({ uuid: card.uuid, locked: true, status: 'UPDATED' });
+		expect(json(locked)[0]).toMatchObject({ uuid: card.uuid, locked: true, lockCode: 'LOCKED', status: 'ACTIVE', alias: card.alias });
 		expect(card.lockCode).toBe('LOCKED');
 		await run({ resource: 'card', operation: 'lock', uuid: card.uuid, options: {} });
 		expect(card.lockCode).toBe('LOCKED');
 		const unlocked = await run({ resource: 'card', operation: 'unlock', uuid: card.uuid, options: {} });
-		expect(json(unlocked)[0]).toMatchObject({ locked: false });
+		expect(json(unlocked)[0]).toMatchObject({ locked: false, lockCode: 'UNLOCKED' });
 		expect(card.lockCode).toBe('UNLOCKED');
+		expect(sent('PATCH', '/lock')).toBe(3);
+		expect(sent('GET', `/api/v3/cards/${String(card.uuid)}`)).toBe(3);
+	});
+
+	test('if Clara reads the lock flag the other way round, Lock is an error saying the card is NOT locked, that it was sent, and what to do', async () => {
+		clara().writeQuirks.invertLock = true;
+		const card = liveCard(6);
+		const res = await run({ resource: 'card', operation: 'lock', uuid: card.uuid, options: {} }, { continueOnFail: true });
+		const [out] = json(res);
+		expect(out.error).toMatch(/the Lock Card was sent and Clara answered HTTP 200, but the card now shows lockCode "UNLOCKED" \(status ACTIVE, claraStatus ACTIVE\): it is NOT locked/);
+		expect(out.description).toMatch(/The request WAS sent/);
+		expect(out.description).toMatch(/lock it in Clara's web app now/);
+		expect(out.locked).toBeUndefined();
+		expect(sent('PATCH', '/lock')).toBe(1);
+
+		card.lockCode = 'LOCKED';
+		const unlock = await run({ resource: 'card', operation: 'unlock', uuid: card.uuid, options: {} }, { continueOnFail: true });
+		expect(json(unlock)[0].error).toMatch(/the Unlock Card was sent .* lockCode "LOCKED" .*: it is still locked/);
+	});
+
+	test('a read-back that fails or shows no lockCode: the change is not confirmed, and the error says it was sent', async () => {
+		const card = liveCard(7);
+		clara().faults.fail(3, 404, { pathPrefix: `/mx/api/v3/cards/${String(card.uuid)}`, method: 'GET' });
+		const failed = await run({ resource: 'card', operation: 'lock', uuid: card.uuid, options: {} }, { continueOnFail: true });
+		expect(json(failed)[0].error).toMatch(/the Lock Card was sent and Clara answered HTTP 200, but reading the card back failed \(.*HTTP 404.*\), so the change is not confirmed/);
+		expect(card.lockCode).toBe('LOCKED');
+		clara().faults.clear();
+		answerGet(`/v3/cards/${String(card.uuid)}`, { uuid: card.uuid, status: 'ACTIVE' });
+		const blind = await run({ resource: 'card', operation: 'unlock', uuid: card.uuid, options: {} }, { continueOnFail: true });
+		expect(json(blind)[0].error).toMatch(/but the card now shows no lockCode/);
+	});
+
+	test('asynchronous answers (202): the read-back confirms the state Clara shows; a difference counts only after three reads', async () => {
+		clara().asyncWrites = true;
+		const card = liveCard(8);
+		const res = await run({ resource: 'card', operation: 'lock', uuid: card.uuid, options: {} });
+		expect(json(res)[0]).toMatchObject({ uuid: card.uuid, locked: true, lockCode: 'LOCKED' });
+		expect(sent('GET', `/api/v3/cards/${String(card.uuid)}`)).toBe(1);
+
+		// Still processing may look like "not yet": the card is read three times before the difference counts.
+		clara().writeQuirks.invertLock = true;
+		const other = liveCard(10);
+		const wrong = await run({ resource: 'card', operation: 'lock', uuid: other.uuid, options: {} }, { continueOnFail: true });
+		expect(json(wrong)[0].error).toMatch(/the Lock Card was sent and Clara answered HTTP 202, but the card now shows lockCode "UNLOCKED".*NOT locked/);
+		expect(sent('GET', `/api/v3/cards/${String(other.uuid)}`)).toBe(3);
+		expect(sent('PATCH', `/api/v3/cards/${String(other.uuid)}/lock`)).toBe(1);
 	});
 
 	test('Lock is sent once: a dropped connection or a 503 says it may have taken effect, and that locking again is harmless', async () => {
@@ -315,13 +434,25 @@ describe('Card → Lock, Unlock, Set Threshold, Cancel', () => {
 	test('Set Threshold: checked locally (minimum, decimals), then Clara\'s credit line', async () => {
 		const card = liveCard(3);
 		const set = async (threshold: unknown) => json(await run({ resource: 'card', operation: 'setThreshold', uuid: card.uuid, threshold, options: {} }, { continueOnFail: true }))[0];
-		expect(await set(7777)).toMatchObject({ uuid: card.uuid, threshold: 7777, status: 'UPDATED' });
+		expect(await set(7777)).toMatchObject({ uuid: card.uuid, threshold: 7777, status: 'ACTIVE', alias: card.alias });
 		expect(card.threshold).toBe(7777);
 		expect((await set(100)).error).toMatch(/Threshold 100 is below Clara's minimum of MXN 500/);
 		expect((await set('')).error).toMatch(/Threshold is empty/);
 		expect(sent('PATCH', '/threshold')).toBe(1);
 		expect((await set(9_999_999)).error).toMatch(/Clara refused the Set Card Threshold \(HTTP 422 THRESHOLD_EXCEEDS_CREDIT_LINE\)/);
 		expect(card.threshold).toBe(7777);
+	});
+
+	test('if Clara ignores the threshold field, Set Threshold is an error naming the threshold Clara shows; the request was sent once', async () => {
+		clara().writeQuirks.ignoreThreshold = true;
+		const card = liveCard(9);
+		const before = card.threshold;
+		const res = await run({ resource: 'card', operation: 'setThreshold', uuid: card.uuid, threshold: 4321, options: {} }, { continueOnFail: true });
+		const [out] = json(res);
+		expect(out.error).toMatch(new RegExp(`the Set Card Threshold was sent and Clara answered HTTP 200, but the card now shows threshold MXN ${String(before)}, not the MXN 4321 asked for`));
+		expect(out.description).toMatch(/The request WAS sent.*Set the threshold in Clara's web app/);
+		expect(out.threshold).toBeUndefined();
+		expect(sent('PATCH', '/threshold')).toBe(1);
 	});
 
 	test('Cancel: the card is cancelled for good; cancelling again is Clara\'s 422; a lost answer is not resent', async () => {
@@ -365,6 +496,13 @@ describe('User → Create, Update, Delete', () => {
 		const reused = await run(createUser({ email: 'BRUNA@example.com', options: { reuseExisting: true } }));
 		expect(json(reused)[0]).toMatchObject({ uuid: json(res)[0].uuid, alreadyExisted: true });
 		expect(sent('POST', '/api/v2/users')).toBe(2);
+	});
+
+	test('Reuse User with Same Email fails closed: a look-up answer that cannot show the email creates nothing', async () => {
+		answerGet('/v3/users', page([{ uuid: 'u-x', fullName: 'Someone' }]));
+		const res = await run(createUser({ email: 'guarded@example.com', options: { reuseExisting: true } }), { continueOnFail: true });
+		expect(json(res)[0].error).toMatch(/^Could not tell whether a user with this email already exists, so the Create User was not sent: .*without an email/);
+		expect(sent('POST', '/api/v2/users')).toBe(0);
 	});
 
 	test('bad emails and phone numbers are refused before sending', async () => {
@@ -430,6 +568,26 @@ describe('Group → Create, Update, Delete', () => {
 		const again = await run({ resource: 'group', operation: 'delete', uuid: group.uuid, options: {} }, { continueOnFail: true });
 		expect(json(again)[0].error).toMatch(/found nothing with that uuid \(HTTP 404\), so the Delete Group did nothing/);
 		expect(sent('POST', '/api/v2/groups')).toBe(1);
+	});
+
+	test('Reuse Group with Same Name fails closed: a list with an unnamed group, or one that cannot be read, creates nothing', async () => {
+		for (const body of [[{ uuid: 'g-x', status: 'ACTIVE' }], { groups: 'nope' }]) {
+			answerGet('/v2/groups', body);
+			const res = await run({ resource: 'group', operation: 'create', name: 'Guarded group', options: { reuseExisting: true } }, { continueOnFail: true });
+			expect(json(res)[0].error).toMatch(/^Could not tell whether a group with this name already exists, so the Create Group was not sent: /);
+		}
+		expect(sent('POST', '/api/v2/groups')).toBe(0);
+	});
+
+	test('Update reads the group and sends all of it, so a PUT cannot blank the description; PATCH refused with 405 goes as PUT', async () => {
+		const group = json(await run({ resource: 'group', operation: 'create', name: 'Keep', description: 'Keep this text', options: {} }))[0];
+		clara().writeQuirks.groupUpdate = 'PUT';
+		clara().resetCounters();
+		const res = await run({ resource: 'group', operation: 'update', uuid: group.uuid, updateFields: { name: 'Kept' }, options: {} });
+		expect(res.error).toBeUndefined();
+		expect(json(res)[0]).toMatchObject({ uuid: group.uuid, name: 'Kept', description: 'Keep this text' });
+		expect(clara().data.groups.find((g) => g.uuid === group.uuid)).toMatchObject({ name: 'Kept', description: 'Keep this text' });
+		expect(clara().requestLog.map((r) => r.method)).toEqual(['GET', 'PATCH', 'PUT']);
 	});
 
 	test('a group without a name is refused before sending; a lost Create is not resent', async () => {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'net';
 import { Agent, request } from 'undici';
 import { generateCertificates } from '../../sandbox/certs';
 import { startClara, type ClaraSandbox } from '../../sandbox/clara';
-import { ALL_GRANTS } from '../../sandbox/clara-writes';
+import { ALL_GRANTS, defaultWriteQuirks } from '../../sandbox/clara-writes';
 import type { SandboxCerts } from '../../sandbox/types';
 
 type Json = Record<string, any>;
@@ -18,7 +18,7 @@ let clara: ClaraSandbox;
 let agent: Agent;
 let bearer: string;
 
-async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, prefix = '/mx/api') {
+async function call(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, prefix = '/mx/api') {
 	const res = await request(`${clara.url}${prefix}${path}`, {
 		dispatcher: agent,
 		method,
@@ -50,6 +50,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
 	clara.asyncWrites = false;
+	Object.assign(clara.writeQuirks, defaultWriteQuirks());
 	for (const g of ALL_GRANTS) clara.grants.add(g);
 });
 
@@ -82,17 +83,37 @@ describe('writes', () => {
 		expect((await call('POST', '/v3/cards', card({ userUUID: 'no-such-user' }))).status).toBe(404);
 	});
 
-	test('w-card-bulk: the created cards in order; 204 when asynchronous; at most 100; one bad card refuses all', async () => {
+	test('w-card-bulk: 204 and no body as documented (the cards are made); list answers by knob; at most 100; one bad card refuses all', async () => {
+		const before = clara.data.cards.length;
+		expect(await call('POST', '/v3/cards/bulk-create', { cardsRequests: [card({ alias: 'B0' })] })).toMatchObject({ status: 204, text: '' });
+		expect(clara.data.cards).toHaveLength(before + 1);
+		clara.writeQuirks.bulkAnswer = 'list';
 		const two = await call('POST', '/v3/cards/bulk-create', { cardsRequests: [card({ alias: 'B1' }), card({ alias: 'B2' })] });
 		expect(two.status).toBe(200);
 		expect(two.body.map((c: Json) => c.alias)).toEqual(['B1', 'B2']);
-		const before = clara.data.cards.length;
+		clara.writeQuirks.bulkAnswer = 'partial';
+		const partial = await call('POST', '/v3/cards/bulk-create', { cardsRequests: [card({ alias: 'P1' }), card({ alias: 'P2' })] });
+		expect(partial.body.map((c: Json) => c.alias)).toEqual(['P1']);
+		expect(clara.data.cards.some((c) => c.alias === 'P2')).toBe(true);
+		const count = clara.data.cards.length;
 		const oneBad = await call('POST', '/v3/cards/bulk-create', { cardsRequests: [card({ alias: 'B3' }), card({ threshold: 1 })] });
 		expect(oneBad).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^cardsRequests\[1\]/) } });
-		expect(clara.data.cards).toHaveLength(before);
+		expect(clara.data.cards).toHaveLength(count);
 		expect((await call('POST', '/v3/cards/bulk-create', { cardsRequests: Array.from({ length: 101 }, () => card()) })).status).toBe(400);
 		clara.asyncWrites = true;
 		expect(await call('POST', '/v3/cards/bulk-create', { cardsRequests: [card({ alias: 'B4' })] })).toMatchObject({ status: 204, text: '' });
+	});
+
+	test('w-quirks: an inverted lock flag and an ignored threshold field are still answered UPDATED', async () => {
+		const c = (await call('POST', '/v3/cards', card({ alias: 'Quirky' }))).body;
+		clara.writeQuirks.invertLock = true;
+		expect(await call('PATCH', `/v3/cards/${c.uuid}/lock`, 'true')).toMatchObject({ status: 200, body: { status: 'UPDATED' } });
+		expect((await call('GET', `/v3/cards/${c.uuid}`)).body.lockCode).toBe('UNLOCKED');
+		await call('PATCH', `/v3/cards/${c.uuid}/lock`, 'false');
+		expect((await call('GET', `/v3/cards/${c.uuid}`)).body.lockCode).toBe('LOCKED');
+		clara.writeQuirks.ignoreThreshold = true;
+		expect(await call('PATCH', `/v3/cards/${c.uuid}/threshold`, { threshold: 3000 })).toMatchObject({ status: 200, body: { status: 'UPDATED' } });
+		expect((await call('GET', `/v3/cards/${c.uuid}`)).body.threshold).toBe(1000);
 	});
 
 	test('w-card-threshold, w-card-lock, w-card-delete, w-async', async () => {
@@ -130,9 +151,15 @@ describe('writes', () => {
 		const g = await call('POST', '/v2/groups', { name: 'Operations', description: 'Logistics and supply chain team' });
 		expect(g).toMatchObject({ status: 201, body: { uuid: expect.any(String), name: 'Operations', status: 'ACTIVE' } });
 		expect((await call('PATCH', `/v2/groups/${g.body.uuid}`, { description: 'Logistics' })).body).toMatchObject({ name: 'Operations', description: 'Logistics' });
+		expect((await call('PUT', `/v2/groups/${g.body.uuid}`, { name: 'Ops' })).status).toBe(405);
+		clara.writeQuirks.groupUpdate = 'PUT';
+		expect((await call('PATCH', `/v2/groups/${g.body.uuid}`, { name: 'Ops' })).status).toBe(405);
+		expect((await call('PUT', `/v2/groups/${g.body.uuid}`, { description: 'no name' })).status).toBe(400);
+		// A PUT replaces: the description not sent is blanked.
+		expect((await call('PUT', `/v2/groups/${g.body.uuid}`, { name: 'Ops' })).body).toMatchObject({ name: 'Ops', description: '' });
 		expect((await call('DELETE', `/v2/groups/${g.body.uuid}`)).status).toBe(204);
 		expect((await call('GET', `/v2/groups/${g.body.uuid}`)).status).toBe(404);
-		expect((await call('PATCH', `/v2/groups/${g.body.uuid}`, { name: 'x' })).body.code).toBe('NOT_FOUND');
+		expect((await call('PUT', `/v2/groups/${g.body.uuid}`, { name: 'x' })).body.code).toBe('NOT_FOUND');
 	});
 });
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { agentPermissionProperty, runPerItem, showFor } from '../../transport';
-import { timeoutOption } from '../transport/write';
+import { agentPermissionProperty, InvalidInput, runPerItem, showFor } from '../../transport';
+import { LookupFailed, timeoutOption, timeoutSeconds } from '../transport/write';
 
 /** What the write operations of Card, User and Group share. */
 
@@ -26,11 +26,22 @@ export function optionsProperty(resource: string, operation: string, extra: INod
 }
 
 export interface WriteOptions {
-	timeout?: number;
-	reuseExisting?: boolean;
+	timeout: number;
+	reuseExisting: boolean;
 }
 
-export const writeOptions = (ctx: IExecuteFunctions, itemIndex: number) => ctx.getNodeParameter('options', itemIndex, {}) as WriteOptions;
+/**
+ * The Options of an item, checked before anything is sent: an expression can give any value, and a guard against
+ * creating twice must not be switched on or off by a value that only looks like a boolean ("false" is truthy).
+ */
+export function writeOptions(ctx: IExecuteFunctions, itemIndex: number): WriteOptions {
+	const given = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const reuse = given.reuseExisting ?? false;
+	if (typeof reuse !== 'boolean') {
+		throw new InvalidInput('Options', `The Reuse option must be true or false, not ${JSON.stringify(reuse).slice(0, 40)}, so nothing was sent`, 'Turn the option on or off, or make its expression give a boolean.');
+	}
+	return { timeout: timeoutSeconds(given.timeout), reuseExisting: reuse };
+}
 
 /**
  * Create, or with the reuse option return what already exists under the same natural key (a card's user and alias,
@@ -40,12 +51,19 @@ export const writeOptions = (ctx: IExecuteFunctions, itemIndex: number) => ctx.g
 export class CreateOnce {
 	private readonly pending = new Map<string, Promise<IDataObject>>();
 
-	run(key: string | undefined, reuse: boolean, find: () => Promise<IDataObject | undefined>, create: () => Promise<IDataObject>): Promise<IDataObject> {
-		if (!reuse || key === undefined) return create();
+	/** `what` names the look-up in an error ("a card with this alias for this user"); a failed look-up creates nothing. */
+	run(key: string, what: string, reuse: boolean, find: () => Promise<IDataObject | undefined>, create: () => Promise<IDataObject>): Promise<IDataObject> {
+		if (!reuse) return create();
 		const earlier = this.pending.get(key);
 		const next = (async () => {
 			if (earlier) await earlier.catch(() => undefined);
-			const existing = await find();
+			let existing: IDataObject | undefined;
+			try {
+				existing = await find();
+			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with writeError
+				throw new LookupFailed(what, error);
+			}
 			return existing ? { ...existing, alreadyExisted: true } : create();
 		})();
 		this.pending.set(key, next);
@@ -54,17 +72,24 @@ export class CreateOnce {
 }
 
 /**
- * The one place where destructive operations (Card → Cancel, User → Delete, Group → Delete) meet n8n's AI-agent tool
- * mode, where they are off unless the user turns them on (nodes/transport/tool.ts): the router refuses them, and
- * these are their "Allow AI Agent to Run This" options (shown on the Tool copy only).
+ * The one place where the operations that cannot be undone or that commit the company's money (issuing a card,
+ * raising what a card may spend) meet n8n's AI-agent tool mode, where they are off unless the user turns them on
+ * (nodes/transport/tool.ts): the router refuses them, and these are their "Allow AI Agent to Run This" options
+ * (shown on the Tool copy only).
  */
-export const DESTRUCTIVE_OPERATIONS: Record<string, string> = {
-	'card:cancel': 'cancel a card',
-	'user:delete': 'delete a user',
-	'group:delete': 'delete a group',
+const GATED: Record<string, { action: string; effect: string }> = {
+	'card:cancel': { action: 'cancel a card', effect: 'it cannot be undone' },
+	'card:create': { action: 'create a card', effect: "it issues a card that spends on the company's credit line" },
+	'card:createMany': { action: 'create cards', effect: "it issues cards that spend on the company's credit line" },
+	'card:setThreshold': { action: "change a card's spending limit", effect: 'it can raise how much the card may spend' },
+	'user:delete': { action: 'delete a user', effect: 'it cannot be undone' },
+	'group:delete': { action: 'delete a group', effect: 'it cannot be undone' },
 };
 
-export const agentPermissions: INodeProperties[] = Object.entries(DESTRUCTIVE_OPERATIONS).map(([key, action]) => {
+/** What an agent is refused, by `resource:operation`, in words for the refusal. */
+export const DESTRUCTIVE_OPERATIONS: Record<string, string> = Object.fromEntries(Object.entries(GATED).map(([key, g]) => [key, g.action]));
+
+export const agentPermissions: INodeProperties[] = Object.entries(GATED).map(([key, { action, effect }]) => {
 	const [resource, operation] = key.split(':');
-	return agentPermissionProperty(resource, operation, `${action} (it cannot be undone)`);
+	return agentPermissionProperty(resource, operation, `${action} (${effect})`);
 });

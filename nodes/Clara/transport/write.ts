@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IHookFunctions, INodeProperties } from 'n8n-workflow';
-import { amount, callApi, InvalidInput, toNodeError, vendorMessage, type HttpResponse, type ServiceErrors } from '../../transport';
+import { NodeOperationError } from 'n8n-workflow';
+import { amount, callApi, InvalidInput, shown, toNodeError, vendorMessage, type HttpResponse, type ServiceErrors } from '../../transport';
 import type { Clara, ClaraCredentials } from './index';
 
 /**
@@ -12,7 +13,7 @@ import type { Clara, ClaraCredentials } from './index';
 export type ClaraPermission = 'Write cards' | 'Write users' | 'Webhooks';
 
 export interface ClaraWrite {
-	method: 'POST' | 'PATCH' | 'DELETE';
+	method: 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 	/** Below /api (or /api-test), e.g. `/v3/cards`. */
 	path: string;
 	json?: unknown;
@@ -36,15 +37,34 @@ export interface ClaraWrite {
  * cutting it at 30 s would turn most slow-but-successful calls into "may have taken effect".
  */
 export const WRITE_TIMEOUT_SEC = 45;
+const MAX_TIMEOUT_SEC = 300;
 
 export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Seconds)',
 	name: 'timeout',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 300 },
+	typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_SEC },
 	default: WRITE_TIMEOUT_SEC,
-	description: 'How long to wait for Clara\'s answer. When it runs out the request is not sent again (Clara may have acted on it): the error says how to check.',
+	description: `How long to wait for Clara's answer, 1 to ${MAX_TIMEOUT_SEC} seconds (there is no "no limit"). When it runs out the request is not sent again (Clara may have acted on it): the error says how to check.`,
 };
+
+/**
+ * The Timeout option, checked before anything is sent: an expression can give 0, a negative number or text, which
+ * the editor's bounds do not stop. 0 is refused rather than read as "no limit": a write that never ends holds the
+ * execution and still leaves its outcome unknown.
+ */
+export function timeoutSeconds(value: unknown): number {
+	if (value === undefined || value === null) return WRITE_TIMEOUT_SEC;
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+	if (!Number.isFinite(n) || n < 1 || n > MAX_TIMEOUT_SEC) {
+		throw new InvalidInput(
+			'Timeout (Seconds)',
+			`Timeout (Seconds) must be a number of seconds from 1 to ${MAX_TIMEOUT_SEC}, not ${shown(value)}, so nothing was sent`,
+			`Give a number from 1 to ${MAX_TIMEOUT_SEC} (0 does not mean "no limit"), or remove the option to wait ${WRITE_TIMEOUT_SEC} seconds.`,
+		);
+	}
+	return n;
+}
 
 /** The currency of the credential's country: thresholds are in it. */
 export const CURRENCY: Record<ClaraCredentials['country'], string> = { mx: 'MXN', br: 'BRL', co: 'COP' };
@@ -102,7 +122,7 @@ export function writeErrors(clara: Clara, call: Pick<ClaraWrite, 'action' | 'per
 
 /** Send one write; returns Clara's answer: its status and body (`{}` when it has none, e.g. a 204). */
 export async function claraWrite(ctx: IExecuteFunctions | IHookFunctions, clara: Clara, call: ClaraWrite): Promise<{ status: number; body: unknown }> {
-	const ms = (call.timeoutSec ?? WRITE_TIMEOUT_SEC) * 1000;
+	const ms = timeoutSeconds(call.timeoutSec) * 1000;
 	const client = { ...clara.client, send: { ...clara.client.send, timeouts: { headersMs: ms, bodyMs: ms } } };
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	const res = await callApi(
@@ -116,7 +136,29 @@ export async function claraWrite(ctx: IExecuteFunctions | IHookFunctions, clara:
 /** An answer body as an object (what one item outputs). */
 export const asObject = (body: unknown): IDataObject => (body && typeof body === 'object' && !Array.isArray(body) ? (body as IDataObject) : { answer: body as IDataObject });
 
+/**
+ * The look-up a "Reuse … with Same …" option makes before creating failed or its answer could not be read. The
+ * guard then fails closed: nothing is created, because creating anyway is exactly the duplicate it exists to stop.
+ */
+export class LookupFailed extends Error {
+	constructor(
+		/** What was looked for, e.g. "a card with this alias for this user". */
+		readonly what: string,
+		readonly cause: unknown,
+	) {
+		super(`Could not look for ${what}`);
+		this.name = 'LookupFailed';
+	}
+}
+
 /** The n8n error for a failed write, in Clara's words for writes. */
 export function writeError(ctx: IExecuteFunctions | IHookFunctions, clara: Clara, call: Pick<ClaraWrite, 'action' | 'permission'>, error: unknown, itemIndex?: number, hints?: { conflict?: string }) {
+	if (error instanceof LookupFailed) {
+		const reason = error.cause instanceof InvalidInput ? error.cause : toNodeError(ctx.getNode(), error.cause, { errors: clara.errors, secrets: clara.secrets });
+		return new NodeOperationError(ctx.getNode(), `Could not tell whether ${error.what} already exists, so ${call.action} was not sent: ${reason.message}`, {
+			itemIndex,
+			description: `Nothing was created. Run it again when Clara answers the look-up, or create it without the Reuse option if you are sure it does not exist.${'description' in reason && reason.description ? ` ${String(reason.description)}` : ''}`,
+		});
+	}
 	return toNodeError(ctx.getNode(), error, { errors: writeErrors(clara, call, hints), itemIndex, secrets: clara.secrets });
 }

@@ -17,13 +17,14 @@ const CALL = { action: 'the Cancel Card', permission: 'Write cards' as const };
 export async function execute(this: IExecuteFunctions, clara: Clara): Promise<INodeExecutionData[]> {
 	return runWrites(this, async (i) => {
 		const uuid = pathSegment(this.getNodeParameter('uuid', i, ''), 'Card UUID');
+		const { timeout } = writeOptions(this, i);
 		try {
 			const { body } = await claraWrite(this, clara, {
 				...CALL,
 				method: 'DELETE',
 				path: `/v3/cards/${uuid}`,
 				howToCheck: 'Card → Get: the status CANCELLED means it was cancelled (cancelling it again is refused).',
-				timeoutSec: writeOptions(this, i).timeout,
+				timeoutSec: timeout,
 			});
 			return { uuid: decodeURIComponent(uuid), cancelled: true, ...asObject(body) };
 		} catch (error) {

@@ -81,7 +81,11 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-/** One card request as Clara takes it, checked before anything is sent. */
+/**
+ * One card request as Clara takes it, checked before anything is sent. Create and Create Many both send the numeric
+ * `type` the card-creation guide defines (clara-api.readme.io/docs/cards-how-to-use-and-restrictions), not the word
+ * "virtual" of the bulk example on the reference page: one encoding, the one the field is defined by.
+ */
 export function cardRequest(ctx: IExecuteFunctions, clara: Clara, i: number): IDataObject {
 	const userUuid = requiredText(ctx.getNodeParameter('userUuid', i, ''), 'User UUID');
 	pathSegment(userUuid, 'User UUID');
@@ -98,6 +102,22 @@ const CALL = { action: 'the Create Card', permission: 'Write cards' as const };
 const HOW_TO_CHECK =
 	'Look for the card before creating it again: Card → Get Many with Filters → User UUID shows this user\'s cards and their aliases. The option "Reuse Card with Same Alias" does that look-up for you.';
 
+/**
+ * The card this user already has under this alias (not cancelled), if any. Only a card that Clara shows as this
+ * user's counts: the filter alone is not trusted (a card of another user with the same alias is not "the same card"),
+ * and a same-alias card whose owner the answer does not show stops the create instead of letting it through.
+ */
+async function findSameCard(clara: Clara, card: IDataObject): Promise<IDataObject | undefined> {
+	const listed = await clara.list('/v3/cards', { userUuid: card.userUUID }, { returnAll: true, limit: 0 });
+	const live = listed.filter((c) => c.alias === card.alias && c.status !== 'CANCELLED' && c.claraStatus !== 'CANCELLED');
+	for (const c of live) {
+		const owner = (c.user as IDataObject | undefined)?.uuid;
+		if (owner === card.userUUID) return c;
+		if (typeof owner !== 'string') throw new Error(`Clara listed a card with this alias without saying whose it is (no user.uuid), so it is not clear whether it is this user's`);
+	}
+	return undefined;
+}
+
 export async function execute(this: IExecuteFunctions, clara: Clara): Promise<INodeExecutionData[]> {
 	const once = new CreateOnce();
 	return runWrites(this, async (i) => {
@@ -106,11 +126,9 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 		try {
 			return await once.run(
 				`${String(card.userUUID)}\u0000${String(card.alias)}`,
-				!!options.reuseExisting,
-				async () => {
-					const theirs = await clara.list('/v3/cards', { userUuid: card.userUUID }, { returnAll: true, limit: 0 });
-					return theirs.find((c) => c.alias === card.alias && c.status !== 'CANCELLED' && c.claraStatus !== 'CANCELLED');
-				},
+				'a card with this alias for this user',
+				options.reuseExisting,
+				() => findSameCard(clara, card),
 				async () => {
 					const { body } = await claraWrite(this, clara, { ...CALL, method: 'POST', path: '/v3/cards', json: card, howToCheck: HOW_TO_CHECK, timeoutSec: options.timeout });
 					const answer = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as IDataObject;

@@ -9,8 +9,9 @@ import { cardFields, cardRequest } from './create.operation';
 /**
  * Card → Create Many: the input items' cards in `POST /v3/cards/bulk-create` calls of up to 100
  * (`{cardsRequests: [...]}`). Every item is checked first; without "On Error: Continue" one bad item stops the run
- * before anything is sent. Clara answers with the created cards (in request order, each item gets its own) or, when
- * it works asynchronously, with 204 and nothing: each item then says its card was requested.
+ * before anything is sent. Clara documents the answer as 204 with no content: each item then says its card was
+ * accepted but not confirmed, and how to check. Should Clara answer with a list of cards instead, an item counts as
+ * created only when a card of its user with its alias is in that list; the others say they are unconfirmed.
  */
 
 /** Cards per call: Clara publishes no limit; 100 is the emulator's and keeps one call's answer small. */
@@ -19,8 +20,18 @@ export const BULK_SIZE = 100;
 export const description: INodeProperties[] = [...cardFields('createMany'), optionsProperty('card', 'createMany')];
 
 const CALL = { action: 'the Create Many Cards', permission: 'Write cards' as const };
+const UNCONFIRMED =
+	"Clara accepted this card but has not confirmed it. Before creating it again, check with Card → Get Many (Filters → User UUID) for a card with this alias: Clara says new cards appear there within seconds.";
+const MISSING =
+	"Clara's answer listed cards of this request but not this one, so it may not have been created. Before creating it again, check with Card → Get Many (Filters → User UUID) for a card with this alias.";
 const HOW_TO_CHECK =
 	'Some or all of these cards may exist now. Before sending them again, look for each one: Card → Get Many with Filters → User UUID shows a user\'s cards and their aliases. For re-runs that must not create twice, use Card → Create with "Reuse Card with Same Alias".';
+
+/** The card in Clara's answer that is this request's (same user, same alias), taken out so no two items claim it. */
+function takeCard(listed: IDataObject[], card: IDataObject): IDataObject | undefined {
+	const at = listed.findIndex((c) => c && c.alias === card.alias && ((c.user as IDataObject | undefined)?.uuid ?? c.userUUID) === card.userUUID);
+	return at < 0 ? undefined : listed.splice(at, 1)[0];
+}
 
 export async function execute(this: IExecuteFunctions, clara: Clara): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
@@ -39,7 +50,17 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 		const first = results.find((r) => r instanceof Error);
 		if (first) throw first;
 	}
-	const timeout = writeOptions(this, 0).timeout;
+	// One call carries many items, so the first item's Timeout is the call's; a bad one stops every item, nothing sent.
+	let timeout: number;
+	try {
+		timeout = writeOptions(this, 0).timeout;
+	} catch (error) {
+		if (!(error instanceof InvalidInput)) throw new NodeOperationError(this.getNode(), error as Error);
+		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
+		for (const c of valid) results[c.index] = new NodeOperationError(this.getNode(), error.message, { itemIndex: c.index, description: error.description });
+		valid.length = 0;
+		timeout = 0;
+	}
 	for (let start = 0; start < valid.length; start += BULK_SIZE) {
 		const chunk = valid.slice(start, start + BULK_SIZE);
 		try {
@@ -51,13 +72,11 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 				howToCheck: HOW_TO_CHECK,
 				timeoutSec: timeout,
 			});
-			const created = Array.isArray(body) ? (body as IDataObject[]) : Array.isArray((body as IDataObject)?.content) ? ((body as IDataObject).content as IDataObject[]) : undefined;
-			chunk.forEach((c, k) => {
-				results[c.index] =
-					created && created.length === chunk.length
-						? created[k]
-						: { ...c.card, requested: true, note: 'Clara accepted the cards and is creating them; they appear in Card → Get Many within seconds.' };
-			});
+			const listed = Array.isArray(body) ? (body as IDataObject[]) : Array.isArray((body as IDataObject)?.content) ? ((body as IDataObject).content as IDataObject[]) : undefined;
+			for (const c of chunk) {
+				const found = listed && takeCard(listed, c.card);
+				results[c.index] = found ? { ...found, confirmed: true } : { ...c.card, confirmed: false, note: listed ? MISSING : UNCONFIRMED };
+			}
 		} catch (error) {
 			// One call for the whole chunk: its outcome is every item's outcome.
 			for (const c of chunk) results[c.index] = writeError(this, clara, CALL, error, c.index);

@@ -36,8 +36,14 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 		try {
 			return await once.run(
 				key,
-				!!options.reuseExisting,
-				async () => (await clara.list('/v2/groups', {}, { returnAll: true, limit: 0 })).find((g) => String(g.name).trim().toLowerCase() === key),
+				'a group with this name',
+				options.reuseExisting,
+				async () => {
+					const listed = await clara.list('/v2/groups', {}, { returnAll: true, limit: 0 });
+					// A group the answer shows without a name could be this one: not "not found".
+					if (listed.some((g) => typeof g.name !== 'string')) throw new Error('Clara listed a group without a name, so it is not clear whether this one already exists');
+					return listed.find((g) => String(g.name).trim().toLowerCase() === key);
+				},
 				async () => asObject((await claraWrite(this, clara, { ...CALL, method: 'POST', path: '/v2/groups', json: group, howToCheck: HOW_TO_CHECK, timeoutSec: options.timeout })).body),
 			);
 		} catch (error) {

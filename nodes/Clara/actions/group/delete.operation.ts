@@ -14,13 +14,14 @@ const CALL = { action: 'the Delete Group', permission: 'Write users' as const };
 export async function execute(this: IExecuteFunctions, clara: Clara): Promise<INodeExecutionData[]> {
 	return runWrites(this, async (i) => {
 		const uuid = pathSegment(this.getNodeParameter('uuid', i, ''), 'Group UUID');
+		const { timeout } = writeOptions(this, i);
 		try {
 			const { body } = await claraWrite(this, clara, {
 				...CALL,
 				method: 'DELETE',
 				path: `/v2/groups/${uuid}`,
 				howToCheck: 'Group → Get with this uuid: "found nothing" (404) means the group was deleted.',
-				timeoutSec: writeOptions(this, i).timeout,
+				timeoutSec: timeout,
 			});
 			return { uuid: decodeURIComponent(uuid), deleted: true, ...asObject(body) };
 		} catch (error) {

@@ -61,11 +61,15 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 		try {
 			return await once.run(
 				email,
-				!!options.reuseExisting,
+				'a user with this email',
+				options.reuseExisting,
 				async () => {
 					// Clara's email filter may compare exactly: as typed first, then in lower case.
 					for (const filter of new Set([String(user.email), email])) {
-						const found = (await clara.list('/v3/users', { email: filter }, { returnAll: true, limit: 0 })).find((u) => String(u.email).toLowerCase() === email);
+						const listed = await clara.list('/v3/users', { email: filter }, { returnAll: true, limit: 0 });
+						// A user the answer shows without an email could be this person: not "not found".
+						if (listed.some((u) => typeof u.email !== 'string')) throw new Error('Clara listed a user without an email, so it is not clear whether this person already exists');
+						const found = listed.find((u) => String(u.email).toLowerCase() === email);
 						if (found) return found;
 					}
 					return undefined;

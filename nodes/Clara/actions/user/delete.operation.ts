@@ -14,13 +14,14 @@ const CALL = { action: 'the Delete User', permission: 'Write users' as const };
 export async function execute(this: IExecuteFunctions, clara: Clara): Promise<INodeExecutionData[]> {
 	return runWrites(this, async (i) => {
 		const uuid = pathSegment(this.getNodeParameter('uuid', i, ''), 'User UUID');
+		const { timeout } = writeOptions(this, i);
 		try {
 			const { body } = await claraWrite(this, clara, {
 				...CALL,
 				method: 'DELETE',
 				path: `/v3/users/${uuid}`,
 				howToCheck: 'User → Get with this uuid: "found nothing" (404) means the user was deleted.',
-				timeoutSec: writeOptions(this, i).timeout,
+				timeoutSec: timeout,
 			});
 			return { uuid: decodeURIComponent(uuid), deleted: true, ...asObject(body) };
 		} catch (error) {

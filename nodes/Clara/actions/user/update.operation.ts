@@ -80,6 +80,7 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 		}
 		if (changes.locationUuid) pathSegment(changes.locationUuid, 'Location UUID');
 		if (!Object.keys(changes).length) throw new InvalidInput('Update Fields', 'Update Fields is empty: nothing to change', 'Add at least one field under Update Fields.');
+		const { timeout } = writeOptions(this, i);
 		try {
 			const { body } = await claraWrite(this, clara, {
 				...CALL,
@@ -87,7 +88,7 @@ export async function execute(this: IExecuteFunctions, clara: Clara): Promise<IN
 				path: `/v3/users/${uuid}`,
 				json: changes,
 				howToCheck: 'User → Get shows the user\'s current fields; sending the same update again is harmless.',
-				timeoutSec: writeOptions(this, i).timeout,
+				timeoutSec: timeout,
 			});
 			return { uuid: decodeURIComponent(uuid), ...asObject(body) };
 		} catch (error) {
