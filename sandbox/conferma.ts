@@ -33,6 +33,14 @@ export interface Deployment {
 	[field: string]: unknown;
 }
 
+/** contract: card-details. A deployment's virtual card as Create answers it. */
+export interface CardDetails {
+	number: string;
+	cvv: string;
+	expiryMonth: number;
+	expiryYear: number;
+}
+
 export interface Invoice {
 	invoiceId: number;
 	[field: string]: unknown;
@@ -47,6 +55,13 @@ export interface ConfermaSandbox extends Service {
 	deployments: Map<string, Deployment>;
 	/** A deployment's invoices, by deployment id (as text). */
 	invoices: Map<string, Invoice[]>;
+	/** Each deployment's card, full number and CVV, by deployment id (as text): what tests look for in outputs and logs. */
+	cards: Map<string, CardDetails>;
+	/**
+	 * Off (default): only Create's answer carries the full card, as published; Get, Get Many and Amend show it masked.
+	 * On: every answer carries it — what those answers hold is not published, so a test can prove the node masks them.
+	 */
+	fullCardOnReads: boolean;
 	/** The card pools Create accepts: `CLIENTID` values and client account codes (`CAC`). */
 	cardPools: Array<{ type: string; value: string; currencyCode: string }>;
 	/** What another client of the platform does: takes a token, which revokes all of ours. */
@@ -112,6 +127,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 	const issued: string[] = [];
 	const deployments = new Map<string, Deployment>();
 	const invoices = new Map<string, Invoice[]>();
+	const cards = new Map<string, CardDetails>();
 	const cardPools = [
 		{ type: 'CLIENTID', value: '1234', currencyCode: 'GBP' },
 		{ type: 'CLIENTID', value: '54321', currencyCode: 'EUR' },
@@ -124,18 +140,33 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 	// contract: errors
 	const error = (status: number, errorCode: string, message: string, details: Issue[] = []): SandboxReply => json(status, { errorCode, message, details });
 
-	// contract: deployment-shape
+	/**
+	 * contract: card-details. A Mastercard-range test number (5555 55…, the range of Mastercard's published test
+	 * card 5555 5555 5555 4444) with a valid Luhn check digit, a CVV and an expiry: what Conferma shows for a new card.
+	 */
+	function newCard(): CardDetails {
+		const body = `555555${Array.from({ length: 9 }, () => Math.floor(rand() * 10)).join('')}`;
+		const check = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].find((d) => luhnValid(`${body}${d}`))!;
+		return { number: `${body}${check}`, cvv: String(100 + Math.floor(rand() * 900)), expiryMonth: 1 + Math.floor(rand() * 12), expiryYear: 2029 };
+	}
+
+	// contract: deployment-shape, card-details
 	function addDeployment(fields: Record<string, unknown>, createdAt = new Date(), status = 'Deployed'): Deployment {
 		const deploymentId = nextId++;
-		const d: Deployment = {
-			deploymentId,
-			status,
-			createdAt: createdAt.toISOString(),
-			...fields,
-			card: { maskedNumber: `5555 55** **** ${String(1000 + Math.floor(rand() * 9000))}`, expiryDate: '12/29', scheme: 'Mastercard' },
-		};
+		const d: Deployment = { deploymentId, status, createdAt: createdAt.toISOString(), ...fields };
 		deployments.set(String(deploymentId), d);
+		cards.set(String(deploymentId), newCard());
 		return d;
+	}
+
+	/**
+	 * A deployment as an answer shows it. contract: card-details — Create carries the full card [doc, code]; what
+	 * Get, Get Many and Amend carry is not published [guess]: masked to the last four, unless `fullCardOnReads`.
+	 */
+	function shown(d: Deployment, full: boolean): Deployment {
+		const card = cards.get(String(d.deploymentId))!;
+		const { number, cvv: _cvv, ...expiry } = card;
+		return { ...d, cardDetails: full ? { ...card } : { maskedNumber: `555555******${number.slice(-4)}`, ...expiry } };
 	}
 	// contract: invoices (their fields are a guess)
 	function addInvoice(d: Deployment, n: number) {
@@ -165,7 +196,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 				travellers: [{ firstName: 'Alex', lastName: `Traveller${i}` }],
 			},
 			new Date(start + i * 3_600_000),
-			i % 12 === 11 ? 'Cancelled' : 'Deployed',
+			i % 12 === 11 ? 'CancelledWithSupplier' : 'Deployed',
 		);
 		// Most deployments have no invoice yet; the sixth has more than two pages of the smallest size.
 		const count = i === 5 ? 23 : i % 4 === 1 ? 1 : 0;
@@ -228,7 +259,8 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 			else if (!has(value)) issues.push({ field: 'clientAccountCode.value', issue: 'is required' });
 			else if (!cardPools.some((p) => p.type === type && p.value === String(value))) issues.push({ field: 'clientAccountCode.value', issue: 'no card pool has this code' });
 		}
-		// contract: amount
+		// contract: amount. The sub-field names `{amount, currencyCode}` are a [guess]: the reference says only "a
+		// monetary value and currency code"; unofficial clients disagree (`{amount, currencyCode}` vs `{value, currency}`).
 		if (body.deploymentAmount) {
 			const amount = body.deploymentAmount.amount;
 			need(typeof amount === 'number' && amount > 0, 'deploymentAmount.amount', 'must be a number greater than 0');
@@ -279,11 +311,11 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		eq('clientAccountCode', (d) => (d.clientAccountCode as any)?.value);
 		if (q.get('fromDate')) rows = rows.filter((d) => d.createdAt >= q.get('fromDate')!);
 		if (q.get('toDate')) rows = rows.filter((d) => d.createdAt.slice(0, 10) <= q.get('toDate')!);
-		return page(req, rows);
+		return page(req, rows.map((d) => shown(d, sandbox.fullCardOnReads)));
 	}
 
 	/** Fields Conferma sets itself (its deployment report names Conferma their data controller): a body cannot set them. */
-	const CONTROLLED = ['deploymentId', 'status', 'card', 'createdAt', 'amendedAt'];
+	const CONTROLLED = ['deploymentId', 'status', 'cardDetails', 'createdAt', 'amendedAt'];
 	const settable = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([k]) => !CONTROLLED.includes(k)));
 
 	// contract: create-required
@@ -293,7 +325,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'EVAL000', 'The request body must be a JSON object.');
 		const issues = validate(body as Record<string, any>, false);
 		if (issues.length) return error(400, 'EVAL000', 'The request is invalid.', issues);
-		return json(201, addDeployment(settable(body as Record<string, unknown>)));
+		return json(201, shown(addDeployment(settable(body as Record<string, unknown>)), true));
 	}
 
 	// contract: amend, amend-cancelled
@@ -304,10 +336,10 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		const body = req.json();
 		if (!body || typeof body !== 'object' || Array.isArray(body)) return error(400, 'EVAL000', 'The request body must be a JSON object.');
 		const issues = validate(body as Record<string, any>, true);
-		if (d.status === 'Cancelled') issues.push({ field: 'status', issue: 'a cancelled deployment cannot be amended' });
+		if (d.status === 'CancelledWithSupplier') issues.push({ field: 'status', issue: 'a cancelled deployment cannot be amended' });
 		if (issues.length) return error(400, 'EVAL000', 'The request is invalid.', issues);
 		Object.assign(d, settable(body as Record<string, unknown>), { amendedAt: new Date().toISOString() });
-		return json(200, d);
+		return json(200, shown(d, sandbox.fullCardOnReads));
 	}
 
 	const handler = (req: SandboxRequest, ctx: ServiceContext): SandboxReply => {
@@ -328,7 +360,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 			// contract: get
 			ctx.count('reads');
 			const d = deployments.get(id);
-			return d ? json(200, d) : error(404, 'ENF001', `Deployment ${id} was not found.`);
+			return d ? json(200, shown(d, sandbox.fullCardOnReads)) : error(404, 'ENF001', `Deployment ${id} was not found.`);
 		}
 		if (id && !m[2] && req.method === 'PUT') return amend(req, ctx, id);
 		// contract: cancel (not published, so not here)
@@ -343,6 +375,8 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		tokenLifetimeSec: options.tokenLifetimeSec ?? 300,
 		deployments,
 		invoices,
+		cards,
+		fullCardOnReads: false,
 		cardPools,
 		revokeTokens: () => void issue(platformKeyName),
 		expireTokens() {
@@ -353,6 +387,16 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 			post(url, JSON.stringify(notification), headers, options.certs.ca.cert),
 	});
 	return sandbox;
+}
+
+function luhnValid(digits: string): boolean {
+	let sum = 0;
+	for (let i = 0; i < digits.length; i++) {
+		let d = Number(digits[digits.length - 1 - i]);
+		if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+		sum += d;
+	}
+	return sum % 10 === 0;
 }
 
 function post(url: string, body: string, headers: Record<string, string>, ca: string): Promise<{ status: number; body: string }> {

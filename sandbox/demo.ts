@@ -183,7 +183,7 @@ const conferma: Section = async (sandbox) => {
 			bookings,
 		);
 		table(
-			out.map((o, i) => ({ booking: bookings[i].ref, deployment: o.deploymentId ?? '', card: (o.card as IDataObject | undefined)?.maskedNumber ?? '', reused: o.alreadyExisted ?? '', error: o.error ?? '' })),
+			out.map((o, i) => ({ booking: bookings[i].ref, deployment: o.deploymentId ?? '', card: (o.cardDetails as IDataObject | undefined)?.number ?? '', reused: o.alreadyExisted ?? '', error: o.error ?? '' })),
 			['booking', 'deployment', 'card', 'reused', 'error'],
 		);
 		console.log(`  ${out.filter((o) => o.deploymentId && !o.alreadyExisted).length} card created, 1 reused, 1 refused before sending, with the field named; ${c.counters.tokenRequests} token request`);

@@ -2,9 +2,36 @@ import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, I
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { sameSecret } from '../transport';
 
-/** The one notification type Conferma documents; others can be added by id. */
-export const EVENT_TYPES = [{ id: 98, name: 'Card Authorisation Activity' }];
+/** The one notification type Conferma documents ("Card Authorisation Activity"); others can be added by id. */
+export const EVENT_TYPES = [{ id: 98, name: 'Card authorisation' }];
 const EVENT_NAMES: Record<string, string> = { ...Object.fromEntries(EVENT_TYPES.map((e) => [String(e.id), e.name])), '*': 'Any event' };
+
+/**
+ * Deliveries already seen, so a sender's retry does not start a second execution: the notificationMessageIDs of the
+ * last 48 hours, at most 1,000 of them (newest kept), in the workflow's static data (about 30 KB at most). Webhook
+ * senders retry within minutes to hours; a repeat older than 48 hours, or pushed out by 1,000 newer deliveries,
+ * starts the workflow again.
+ *
+ * What holds: within one n8n process, and across restarts (n8n saves a webhook trigger's static data after each
+ * delivery it answers). What does not: in queue mode with several webhook processes, each request reads the
+ * workflow's static data as last saved, so the same notification arriving at two processes at once is accepted by
+ * both (two executions), and the later save overwrites the earlier one's list. Deduplicate downstream by
+ * notificationMessageID (e.g. a unique key in your database) where a second execution would do harm.
+ */
+export const SEEN = { max: 1_000, maxAgeMs: 48 * 3_600_000 };
+
+interface SeenData {
+	/** notificationMessageID → when it was accepted (ms since the epoch). */
+	seen?: Record<string, number>;
+}
+
+/** The ids still inside the bounds, newest last; `now` bounds their age. */
+function recent(seen: Record<string, number>, now: number): Array<[string, number]> {
+	return Object.entries(seen)
+		.filter(([, at]) => typeof at === 'number' && now - at < SEEN.maxAgeMs && at <= now + 60_000)
+		.sort((a, b) => a[1] - b[1])
+		.slice(-SEEN.max);
+}
 
 interface Notification {
 	version?: unknown;
@@ -33,10 +60,12 @@ export class ConfermaPayTrigger implements INodeType {
 		defaults: { name: 'Conferma Pay Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		// responseData: without it n8n answers a delivery that starts the workflow with the literal text "firstEntryJson".
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '={{ { "received": true } }}', path: 'webhook' }],
 		properties: [
 			{
-				displayName: 'Give Conferma this node\'s Production URL (above) as the notification address of your platform; the Test URL works while "Listen for test event" is on',
+				displayName:
+					'Give Conferma this node\'s Production URL (under Webhook URLs) as your platform\'s notification address: it answers once the workflow is published. The Test URL answers while this node is listening for a test event (Execute step).',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -47,7 +76,7 @@ export class ConfermaPayTrigger implements INodeType {
 				type: 'multiOptions',
 				required: true,
 				options: [
-					...EVENT_TYPES.map((e) => ({ name: `${e.name} (${e.id})`, value: String(e.id) })),
+					...EVENT_TYPES.map((e) => ({ name: `${e.name} (event ${e.id})`, value: String(e.id) })),
 					{ name: 'Any Event', value: '*' },
 				],
 				default: ['98'],
@@ -122,6 +151,20 @@ export class ConfermaPayTrigger implements INodeType {
 		const events = this.getNodeParameter('events', []) as string[];
 		const wanted = events.includes('*') || events.map(Number).includes(id) || wantedIds.includes(id);
 		if (!wanted) return { webhookResponse: { received: true, ignored: `event type ${id} is not selected in this trigger` } };
+		// Only after the secret and the body were checked: a stranger must not be able to mark ids as seen. A test
+		// event (the editor listening) is never held back, so the same sample can be sent again while building.
+		if (this.getMode() !== 'manual') {
+			const data = this.getWorkflowStaticData('node') as SeenData;
+			const now = Date.now();
+			const kept = recent(data.seen ?? {}, now);
+			const key = String(body.notificationMessageID);
+			const earlier = kept.find(([seenId]) => seenId === key);
+			if (earlier) {
+				return { webhookResponse: { received: true, duplicate: `notification ${key} was already received at ${new Date(earlier[1]).toISOString()}; no new execution was started` } };
+			}
+			kept.push([key, now]);
+			data.seen = Object.fromEntries(kept.slice(-SEEN.max));
+		}
 		return { workflowData: [this.helpers.returnJsonArray([body])] };
 	}
 }

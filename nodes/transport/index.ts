@@ -4,6 +4,7 @@ export * from './token';
 export * from './limiter';
 export * from './errors';
 export * from './redact';
+export * from './card-data';
 export * from './items';
 export * from './pagination';
 export * from './api';

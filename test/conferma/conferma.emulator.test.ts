@@ -86,7 +86,7 @@ describe('deployments', () => {
 	test('contract: deployment-shape — numeric deploymentId, status Deployed, types from the report set', async () => {
 		const items = (await call(`${DEPLOYMENTS}?PageSize=1000`)).body.items as Json[];
 		expect(items.every((d) => Number.isInteger(d.deploymentId))).toBe(true);
-		expect(new Set(items.map((d) => d.status))).toEqual(new Set(['Deployed', 'Cancelled']));
+		expect(new Set(items.map((d) => d.status))).toEqual(new Set(['Deployed', 'CancelledWithSupplier']));
 		expect(items.every((d) => ['Air', 'Rail', 'Car', 'Hotel', 'Generic'].includes(d.spendType))).toBe(true);
 	});
 
@@ -120,7 +120,7 @@ describe('deployments', () => {
 
 	test('contract: amend — PUT merges the given fields; the ones Conferma sets (deploymentId, status) are not changed by a body', async () => {
 		const d = [...conferma.deployments.values()].find((x) => x.status === 'Deployed')!;
-		const res = await call(`${DEPLOYMENTS}/${d.deploymentId}`, { method: 'PUT', body: { deploymentId: 1, status: 'Cancelled', supplierReference: 'AMENDED-1' } });
+		const res = await call(`${DEPLOYMENTS}/${d.deploymentId}`, { method: 'PUT', body: { deploymentId: 1, status: 'CancelledWithSupplier', supplierReference: 'AMENDED-1' } });
 		expect(res).toMatchObject({ status: 200, body: { deploymentId: d.deploymentId, status: 'Deployed', supplierReference: 'AMENDED-1', consumerReference: d.consumerReference } });
 	});
 

@@ -119,3 +119,89 @@ test("contract: webhook-delivery — the sandbox's notification sender reaches t
 		server.close();
 	}
 });
+
+describe('a repeated delivery (same notificationMessageID) starts no second execution', () => {
+	/** Deliveries to one trigger, its static data carried from call to call as n8n saves it between them. */
+	function trigger(mode?: 'manual') {
+		let staticData: IDataObject = {};
+		return async (body: unknown, headers: Record<string, string> = {}, parameters: IDataObject = {}) => {
+			const call = await callWebhook({ nodeType: new ConfermaPayTrigger(), parameters: { events: ['98'], otherEventIds: '', options: {}, ...parameters }, request: { body, headers }, staticData, mode });
+			staticData = call.staticData;
+			return { started: call.result.workflowData?.[0].length ?? 0, answer: call.result.webhookResponse ?? call.response.body, staticData };
+		};
+	}
+	const seenIds = (staticData: IDataObject) => Object.keys(((Object.values(staticData)[0] ?? {}) as { seen?: IDataObject }).seen ?? {});
+
+	test('the first delivery starts the workflow; a retry of it is answered 200 and starts nothing; a new one starts', async () => {
+		const send = trigger();
+		const first = cardAuthorisation('100001');
+		expect((await send(first)).started).toBe(1);
+		const again = await send(first);
+		expect(again.started).toBe(0);
+		expect(again.answer).toEqual({ received: true, duplicate: expect.stringMatching(new RegExp(`^notification ${first.notificationMessageID} was already received at .*; no new execution was started$`)) });
+		expect((await send(cardAuthorisation('100001'))).started).toBe(1);
+	});
+
+	test('bounds: at most 1,000 ids, each kept 48 hours; beyond them a repeat starts the workflow again', async () => {
+		const now = Date.now();
+		const old = cardAuthorisation('100001');
+		const seen = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [String(9_000_000 + i), now - 60_000 + i]));
+		seen[String(old.notificationMessageID)] = now - 49 * 3_600_000;
+		const send = trigger();
+		// n8n keeps a node's static data under "node:<name>".
+		const primed = await send(cardAuthorisation('100001', { notificationMessageID: 1 }));
+		const key = Object.keys(primed.staticData)[0];
+		(primed.staticData[key] as IDataObject).seen = seen;
+		const res = await send(old);
+		expect(res.started).toBe(1);
+		const ids = seenIds(res.staticData);
+		expect(ids).toHaveLength(1_000);
+		expect(ids).toContain(String(old.notificationMessageID));
+		// The oldest of the 1,000 made room for it; the newest are still held back.
+		expect(ids).not.toContain('9000000');
+		expect((await send(cardAuthorisation('1', { notificationMessageID: 9_000_999 }))).started).toBe(0);
+	});
+
+	test('a request refused for a wrong secret or a bad body does not mark its id as seen', async () => {
+		const send = trigger();
+		const options = { options: { headerName: 'X-Conferma-Secret', headerValue: 'hook-secret-4711' } };
+		const notification = cardAuthorisation('100002');
+		expect((await send(notification, { 'x-conferma-secret': 'wrong-secret-0000' }, options)).started).toBe(0);
+		expect((await send({ ...notification, version: '1.0' }, { 'x-conferma-secret': 'hook-secret-4711' }, options)).started).toBe(0);
+		expect((await send(notification, { 'x-conferma-secret': 'hook-secret-4711' }, options)).started).toBe(1);
+		expect((await send(notification, { 'x-conferma-secret': 'hook-secret-4711' }, options)).started).toBe(0);
+	});
+});
+
+test('while building (a test event, the editor listening) the same sample can be sent again; live, it cannot', async () => {
+	let staticData: IDataObject = {};
+	const sample = cardAuthorisation('100003');
+	const send = async (mode?: 'manual') => {
+		const call = await callWebhook({ nodeType: trigger, parameters: { events: ['98'], otherEventIds: '', options: {} }, request: { body: sample }, staticData, mode });
+		staticData = call.staticData;
+		return call.result.workflowData?.[0].length ?? 0;
+	};
+	expect([await send('manual'), await send('manual'), await send(), await send()]).toEqual([1, 1, 1, 0]);
+});
+
+test('an accepted delivery is answered {"received": true}, not n8n\'s default body "firstEntryJson"', async () => {
+	const [webhook] = trigger.description.webhooks!;
+	// n8n evaluates the declared responseData as an expression of the trigger node (webhook-helpers: onReceived).
+	const { workflow, node } = await (async () => {
+		const { Workflow } = await import('n8n-workflow');
+		const wf = new Workflow({ nodes: [{ id: '1', name: 'Trigger', type: 'n8n-nodes-fintech-identity.confermaPayTrigger', typeVersion: 1, position: [0, 0], parameters: {} }], connections: {}, active: false, nodeTypes: { getByName: () => trigger, getByNameAndVersion: () => trigger, getKnownTypes: () => ({}) } as never });
+		return { workflow: wf, node: wf.getNode('Trigger')! };
+	})();
+	expect(webhook.responseData).toBeDefined();
+	expect(workflow.expression.getComplexParameterValue(node, webhook.responseData, 'webhook', {})).toEqual({ received: true });
+});
+
+test('the editor\'s words: the Events option reads as a name, the notice names n8n 2.41\'s buttons', () => {
+	const props = trigger.description.properties;
+	const events = props.find((p) => p.name === 'events')!;
+	expect(events.options?.map((o) => (o as { name: string }).name)).toEqual(['Card authorisation (event 98)', 'Any Event']);
+	const notice = props.find((p) => p.name === 'notice')!.displayName;
+	expect(notice).toMatch(/Production URL \(under Webhook URLs\)/);
+	expect(notice).toMatch(/Execute step/);
+	expect(notice).not.toMatch(/\(above\)|"Listen for test event" is on/);
+});

@@ -66,7 +66,7 @@ describe.each(nodes.filter((n) => n.description.properties.some((p) => p.name ==
 
 test('Conferma Pay Trigger: the subtitle names the events, not their ids', () => {
 	const trigger = new ConfermaPayTrigger();
-	expect(subtitle(trigger, { events: ['98'] })).toBe('Card Authorisation Activity');
-	expect(subtitle(trigger, { events: ['98', '*'] })).toBe('Card Authorisation Activity, Any event');
+	expect(subtitle(trigger, { events: ['98'] })).toBe('Card authorisation');
+	expect(subtitle(trigger, { events: ['98', '*'] })).toBe('Card authorisation, Any event');
 	expect(subtitle(trigger, { events: ['12'] })).toBe('event 12');
 });

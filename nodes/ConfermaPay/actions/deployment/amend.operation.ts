@@ -29,8 +29,11 @@ export const description: INodeProperties[] = [
 	agentPermissionProperty('deployment', 'amend', 'change a deployment (its amount, dates or supplier)'),
 ];
 
-/** Set by Conferma (its deployment report names Conferma their data controller), never sent back. */
-const CONFERMA_FIELDS = ['deploymentId', 'id', 'status', 'card', 'createdAt', 'amendedAt'];
+/**
+ * Set by Conferma (its deployment report names Conferma their data controller), never sent back; the card details
+ * above all, which may hold the full number and CVV.
+ */
+const CONFERMA_FIELDS = ['deploymentId', 'id', 'status', 'card', 'cardDetails', 'createdAt', 'amendedAt'];
 
 interface Changes {
 	extra: IDataObject;
@@ -75,6 +78,8 @@ function changesOf(fields: IDataObject): Changes {
 function amended(current: IDataObject, changes: Changes): IDataObject {
 	const out: IDataObject = { ...current, ...changes.extra };
 	for (const field of CONFERMA_FIELDS) delete out[field];
+	// `{amount, currencyCode}` is a guess: the reference only says "a monetary value and currency code", and unofficial
+	// clients disagree (`{value, currency}`); the current deployment's own sub-fields are kept as Conferma sent them.
 	const money = { ...((current.deploymentAmount as IDataObject) ?? {}), ...((changes.extra.deploymentAmount as IDataObject) ?? {}) };
 	if (changes.currencyCode) money.currencyCode = changes.currencyCode;
 	if (changes.amount !== undefined) money.amount = changes.amount;

@@ -90,6 +90,8 @@ function body(ctx: IExecuteFunctions, i: number): IDataObject {
 	const out: IDataObject = {
 		...more,
 		clientAccountCode: clientAccountCode(ctx.getNodeParameter('clientAccountCodeType', i), ctx.getNodeParameter('clientAccountCodeValue', i, '')),
+		// The sub-field names are a guess: Conferma's reference only says "a monetary value and currency code" and
+		// unofficial clients disagree (`{amount, currencyCode}` vs `{value, currency}`). A wrong guess is a 400, no card.
 		deploymentAmount: { amount: amount(ctx.getNodeParameter('amount', i, ''), 'Amount', currencyCode), currencyCode },
 		paymentRange: { startDate, endDate },
 		supplier: { ...(isObject(more.supplier) ? more.supplier : {}), name: requiredText(ctx.getNodeParameter('supplierName', i, ''), 'Supplier Name') },

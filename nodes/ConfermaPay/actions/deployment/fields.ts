@@ -26,16 +26,22 @@ export function deploymentId(value: unknown): string {
 	return id;
 }
 
-/** A deployment's status, as a Get Many filter. */
+/**
+ * A deployment's status, as a Get Many filter. `Deployed` is published (the deployment report); `PreDeployment` and
+ * `Failed` come from unofficial client code (Techork PaymentService), `CancelledWithSupplier`, `NotUsed` and
+ * `FailedDeployment` from a legacy SOAP client (assertis/conferma-connector). No source has a plain `Cancelled`.
+ */
 export const statusField: INodeProperties = {
 	displayName: 'Status',
 	name: 'status',
 	type: 'options',
 	default: 'Deployed',
 	options: [
-		{ name: 'Cancelled', value: 'Cancelled' },
+		{ name: 'Cancelled with Supplier', value: 'CancelledWithSupplier' },
 		{ name: 'Deployed', value: 'Deployed' },
 		{ name: 'Failed', value: 'Failed' },
+		{ name: 'Failed Deployment', value: 'FailedDeployment' },
+		{ name: 'Not Used', value: 'NotUsed' },
 		{ name: 'Pre-Deployment', value: 'PreDeployment' },
 	],
 };

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { operationProperty } from '../../../transport';
+import { includeFullCardDetailsProperty, operationProperty } from '../../../transport';
 import * as amend from './amend.operation';
 import * as create from './create.operation';
 import * as get from './get.operation';
@@ -22,4 +22,6 @@ export const description: INodeProperties[] = [
 	...getAll.description,
 	...create.description,
 	...amend.description,
+	// Create's answer carries the full card (Conferma's "Creating a New Card in Online"); Get, Get Many and Amend may.
+	includeFullCardDetailsProperty({ show: { resource: ['deployment'], operation: ['create', 'amend', 'get', 'getAll'] } }),
 ];
