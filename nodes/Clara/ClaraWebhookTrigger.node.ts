@@ -307,7 +307,8 @@ export class ClaraWebhookTrigger implements INodeType {
 		icon: { light: 'file:clara.svg', dark: 'file:clara.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ ($parameter["events"] || []).length === 1 ? "1 event" : ($parameter["events"] || []).length + " events" }}',
+		// The events chosen and typed in, by name (one or two), else how many; never the node's own name.
+		subtitle: `={{ ((all) => all.length > 2 ? all.length + " events" : all.map((e) => (${JSON.stringify(Object.fromEntries(CLARA_EVENTS.map((e) => [e.value, e.name])))})[e] || e).join(", ") || "No event")([...new Set([].concat($parameter["events"] || [], String($parameter["otherEvents"] || "").split(",").map((e) => e.trim()).filter((e) => e)))]) }}`,
 		description: 'Starts the workflow the moment Clara sends an event, such as a payment or a card request (needs webhook access)',
 		defaults: { name: 'Clara Webhook Trigger' },
 		inputs: [],

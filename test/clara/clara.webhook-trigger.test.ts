@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
-import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
+import { Workflow, type IDataObject, type IWebhookResponseData } from 'n8n-workflow';
 import { ClaraWebhookTrigger, derivedToken } from '../../nodes/Clara/ClaraWebhookTrigger.node';
 import { ClaraApi } from '../../credentials/ClaraApi.credentials';
 import { Clara, readCredentials } from '../../nodes/Clara/transport';
@@ -479,6 +479,38 @@ describe('at-least-once in, exactly-once out: a re-delivered event starts nothin
 		expect(Object.keys(seen())).toHaveLength(1000);
 		expect(seen()['id:e-0']).toBeUndefined(); // the oldest went first
 		expect((await deliver({ eventId: 'e-1000' }, staticData)).result.workflowData).toBeUndefined();
+	});
+});
+
+describe('in the editor', () => {
+	/** The canvas subtitle for these parameters, through n8n-workflow's expression engine as the canvas evaluates it. */
+	function subtitle(parameters: IDataObject): unknown {
+		const node = { id: '1', name: 'Clara Webhook Trigger', type: 'x.claraWebhookTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: parameters as never };
+		const nodeTypes = { getByName: () => trigger, getByNameAndVersion: () => trigger, getKnownTypes: () => ({}) };
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypes as never });
+		return workflow.expression.getSimpleParameterValue(node, trigger.description.subtitle, 'internal', {});
+	}
+
+	test('the canvas subtitle names the events (typed-in ones too), never the node\'s own name', () => {
+		expect(subtitle({ events: ['PAYMENT_PAID'], otherEvents: '' })).toBe('Payment Paid');
+		expect(subtitle({ events: ['PAYMENT_PAID'], otherEvents: 'CARD_LOCKED' })).toBe('Payment Paid, CARD_LOCKED');
+		expect(subtitle({ events: [], otherEvents: ' CARD_LOCKED ' })).toBe('CARD_LOCKED');
+		expect(subtitle({ events: ['PAYMENT_PAID', 'CARD_CREATION_REQUEST_ERROR'], otherEvents: 'CARD_LOCKED, PAYMENT_PAID' })).toBe('3 events');
+		expect(subtitle({ events: [], otherEvents: '' })).toBe('No event');
+	});
+
+	test('n8n lists it beside Clara as "Clara (Webhook)" (its name minus " Trigger"), and its panel names Clara and says "publish"', () => {
+		const d = trigger.description;
+		expect(d.name).toBe('claraWebhookTrigger'); // workflows reference the type: unchanged
+		// n8n 2.41's nodes panel (subcategoriesMapper) and trigger panel (the service name) both drop " Trigger".
+		expect(d.displayName.replace(' Trigger', '')).toBe('Clara (Webhook)');
+		const panel = d.triggerPanel as { header: string; executionsHelp: Record<string, string>; activationHint: Record<string, string> };
+		expect(panel.header).toBe('Pull in events from Clara');
+		for (const text of [...Object.values(panel.executionsHelp), panel.activationHint.inactive]) expect(text).toMatch(/publish/);
+		for (const text of [...Object.values(panel.executionsHelp), ...Object.values(panel.activationHint)]) {
+			expect(text).toMatch(/Clara/);
+			expect(text).not.toMatch(/activat|Clara Webhook|Listen for test event|Production URL/);
+		}
 	});
 });
 
