@@ -311,6 +311,7 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 
 	/** The knob's answer to a create or update, quoting the URL it was given (see SubscriberKnobs). */
 	function echoed(body: Obj): SandboxReply | undefined {
+		// contract: s-knobs
 		const status = writes.knobs.echoCallbackUrl;
 		if (!status || typeof body.callbackUrl !== 'string') return undefined;
 		return status === 400
@@ -395,7 +396,7 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			return json(200, subscriber);
 		}
 		if (m && req.method === 'DELETE') {
-			// contract: s-delete
+			// contract: s-delete (and s-knobs: refuseDelete)
 			if (writes.knobs.refuseDelete) return error(writes.knobs.refuseDelete, 'FORBIDDEN', 'Deleting subscribers is not allowed for this API project');
 			if (!all.delete(decodeURIComponent(m[1]))) return error(404, 'NOT_FOUND', 'Subscriber not found');
 			return { status: 204 };
