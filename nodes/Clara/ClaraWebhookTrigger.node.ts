@@ -40,15 +40,17 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
  * Re-deliveries. Webhook senders deliver at least once, so one event can arrive twice (Clara retries when the
  * answer is slow or lost); the trigger remembers what it accepted and answers a repeat 200 without starting an
  * execution. It remembers at most SEEN_MAX deliveries for at most SEEN_DAYS days, whichever ends first: Clara
- * publishes no retry schedule, and the list is saved with the workflow after every delivery, so it must stay small.
+ * publishes no retry schedule, and the list is saved with the workflow, so it must stay small.
  *
- * What holds where: n8n reads a workflow's static data from its database for each webhook request and saves it
- * after answering, so a re-delivery that arrives after the first one was answered is caught by whichever process
- * gets it: the main process or any of several webhook processes in queue mode. What does not hold: two copies of
- * one event that arrive together (before either is saved) both start an execution; n8n saves static data whole,
- * so when two deliveries are answered at the same moment by different processes, one save drops the other's
- * record (that event would run again if Clara sent it again); and a delivery whose execution n8n could not start
- * is not remembered (n8n saves nothing then), so Clara's retry of it does run: nothing is lost.
+ * Where it is remembered, and what holds: in this n8n process's memory, and in the workflow's static data. n8n reads
+ * static data from its database for each webhook request and saves it after answering, but the execution it starts
+ * reads its own copy first and saves that copy when it ends, dropping what the trigger added meanwhile (seen on n8n
+ * 2.41.1). So memory is what holds: a re-delivery reaching the same n8n process (the main process in regular mode,
+ * the same webhook process in queue mode) starts nothing, for as long as that process runs. Static data carries the
+ * records only as far as they survive that overwrite: a re-delivery that reaches another webhook process, or
+ * arrives after a restart, may start a second execution; so may two copies arriving at different processes at the
+ * same moment. And a delivery n8n accepted but then failed to start (it answers 500 and logs why) is remembered
+ * too: Clara's retry of it is answered as a repeat.
  */
 const SEEN_MAX = 1000;
 const SEEN_DAYS = 3;
@@ -282,18 +284,28 @@ function deliveryKey(body: unknown, raw: unknown): string {
 	return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-/** Whether this delivery is new; if so, it is remembered (within SEEN_MAX and SEEN_DAYS). */
+/** Per n8n process: what each trigger (workflow and webhook id) accepted, key → when. */
+const accepted = new Map<string, Record<string, number>>();
+
+/**
+ * Whether this delivery is new; if so, it is remembered (within SEEN_MAX and SEEN_DAYS) in memory and static data.
+ * A repeat that static data had lost puts the records back there.
+ */
 function firstDelivery(ctx: IWebhookFunctions, key: string, now = Date.now()): boolean {
 	const data = ctx.getWorkflowStaticData('node') as { seenEvents?: Record<string, number> };
+	const where = `${ctx.getWorkflow().id ?? ''}/${ctx.getNode().webhookId ?? ctx.getNode().id}`;
+	const known = { ...data.seenEvents, ...accepted.get(where) };
 	const fresh = (at: unknown) => typeof at === 'number' && now - at < SEEN_DAYS * 86_400_000;
-	if (fresh(data.seenEvents?.[key])) return false;
-	const kept = Object.entries(data.seenEvents ?? {})
+	const isNew = !fresh(known[key]);
+	const kept = Object.entries(known)
 		.filter(([, at]) => fresh(at))
 		.sort((a, b) => a[1] - b[1])
-		.slice(-(SEEN_MAX - 1));
+		.slice(-(isNew ? SEEN_MAX - 1 : SEEN_MAX));
+	const seen = Object.fromEntries(isNew ? [...kept, [key, now]] : kept);
+	accepted.set(where, seen);
 	// A new object, so that n8n notices the change and saves it.
-	data.seenEvents = Object.fromEntries([...kept, [key, now]]);
-	return true;
+	if (isNew || !fresh(data.seenEvents?.[key])) data.seenEvents = { ...seen };
+	return isNew;
 }
 
 export class ClaraWebhookTrigger implements INodeType {

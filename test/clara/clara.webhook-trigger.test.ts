@@ -4,6 +4,7 @@
  * over mTLS, and deliveries that the sandbox itself POSTs over HTTP to a local server handing each request to the
  * trigger's webhook() and answering as n8n's web server does. See sandbox/contracts/clara.md "## Webhook subscribers".
  */
+import { randomUUID } from 'crypto';
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { Workflow, type IDataObject, type IWebhookResponseData } from 'n8n-workflow';
@@ -223,7 +224,7 @@ test('the editor\'s "Listen for test event" registers the test URL, and stopping
 
 describe('deliveries are checked: Clara does not sign them, so the URL carries a token', () => {
 	const deliver = (query: Record<string, string>, extra: IDataObject = {}) =>
-		callWebhook({ nodeType: trigger, parameters: parameters(extra), request: { body: { event: 'PAYMENT_PAID', data: {} }, query } });
+		callWebhook({ nodeType: trigger, parameters: parameters(extra), request: { body: { event: 'PAYMENT_PAID', eventId: randomUUID(), data: {} }, query } });
 
 	test('without the token, or with a wrong one: 401 and nothing starts; the token is never echoed', async () => {
 		for (const query of [{}, { token: 'tok-7f3a9c1e5b2d8e4f6a0d' }, { token: TOKEN.slice(0, -1) }, { token: `${TOKEN} ` }]) {
@@ -266,7 +267,7 @@ describe('the default token: derived from the credential, never stored', () => {
 	const derived = (extra: IDataObject = {}) => ({ ...parameters(extra), verification: 'derived', secretToken: undefined });
 	const expected = () => derivedToken(sandbox.clara.clientSecret, 'harness-webhook-id');
 	const deliver = (query: Record<string, string>, creds: IDataObject = claraCredentials(sandbox, { environment: 'production' })) =>
-		callWebhook({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: derived(), request: { body: { event: 'PAYMENT_PAID' }, query } });
+		callWebhook({ nodeType: trigger, credentialTypes: [new ClaraApi()], credentials: { claraApi: creds }, parameters: derived(), request: { body: { event: 'PAYMENT_PAID', eventId: randomUUID() }, query } });
 
 	test('activation puts the derived token in the URL given to Clara; only that token is accepted', async () => {
 		leaks.watch(expected());
@@ -462,23 +463,43 @@ describe('at-least-once in, exactly-once out: a re-delivered event starts nothin
 
 	test('a body without an event id: a byte-identical repeat is a re-delivery', async () => {
 		const staticData: IDataObject = {};
-		expect((await deliver({ event: 'PAYMENT_PAID', data: { n: 1 } }, staticData)).result.workflowData).toBeDefined();
-		expect((await deliver({ event: 'PAYMENT_PAID', data: { n: 1 } }, staticData)).result).toEqual({ webhookResponse: { received: true, duplicate: true } });
-		expect((await deliver({ event: 'PAYMENT_PAID', data: { n: 2 } }, staticData)).result.workflowData).toBeDefined();
+		const tag = randomUUID();
+		expect((await deliver({ event: 'PAYMENT_PAID', data: { tag, n: 1 } }, staticData)).result.workflowData).toBeDefined();
+		expect((await deliver({ event: 'PAYMENT_PAID', data: { tag, n: 1 } }, staticData)).result).toEqual({ webhookResponse: { received: true, duplicate: true } });
+		expect((await deliver({ event: 'PAYMENT_PAID', data: { tag, n: 2 } }, staticData)).result.workflowData).toBeDefined();
+	});
+
+	test('a repeat is caught even when the static data lost the record (n8n\'s execution saves the copy it started with over it)', async () => {
+		const id = randomUUID();
+		expect((await deliver({ eventId: id }, {})).result.workflowData).toBeDefined();
+		const overwritten: IDataObject = { 'node:Trigger': { seenEvents: {} } };
+		expect((await deliver({ eventId: id }, overwritten)).result).toEqual({ webhookResponse: { received: true, duplicate: true } });
+		// ... and the static data gets the record back.
+		expect(Object.keys((overwritten['node:Trigger'] as { seenEvents: object }).seenEvents)).toContain(`id:${id}`);
 	});
 
 	test('the memory is bounded: at most 1000 deliveries, for at most 3 days', async () => {
-		const staticData: IDataObject = {};
-		const seen = () => (staticData['node:Trigger'] as { seenEvents: Record<string, number> }).seenEvents;
-		await deliver({ eventId: 'e-0' }, staticData);
-		// Three days later (the record is aged, not the clock): forgotten, so it runs again.
-		seen()['id:e-0'] -= 3 * 86_400_000;
-		expect((await deliver({ eventId: 'e-0' }, staticData)).result.workflowData).toBeDefined();
-		for (let i = 1; i <= 1000; i++) seen()[`id:e-${i}`] = seen()['id:e-0'] + i;
-		await deliver({ eventId: 'e-1001' }, staticData);
-		expect(Object.keys(seen())).toHaveLength(1000);
-		expect(seen()['id:e-0']).toBeUndefined(); // the oldest went first
-		expect((await deliver({ eventId: 'e-1000' }, staticData)).result.workflowData).toBeUndefined();
+		// Time is moved, not waited for: everything remembered by the tests above is older than 3 days from here.
+		let now = Date.now() + 4 * 86_400_000;
+		const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+		try {
+			const staticData: IDataObject = {};
+			const seen = () => (staticData['node:Trigger'] as { seenEvents: Record<string, number> }).seenEvents;
+			await deliver({ eventId: 'e-0' }, staticData);
+			expect((await deliver({ eventId: 'e-0' }, staticData)).result.workflowData).toBeUndefined();
+			now += 3 * 86_400_000; // three days later: forgotten, so it runs again
+			expect((await deliver({ eventId: 'e-0' }, staticData)).result.workflowData).toBeDefined();
+			for (let i = 1; i <= 1000; i++) seen()[`id:e-${i}`] = now + i;
+			now += 1001;
+			await deliver({ eventId: 'e-1001' }, staticData);
+			expect(Object.keys(seen())).toHaveLength(1000);
+			expect(seen()['id:e-0']).toBeUndefined(); // the oldest went first
+			expect(seen()['id:e-1']).toBeUndefined();
+			expect((await deliver({ eventId: 'e-0' }, {})).result.workflowData).toBeDefined(); // not in memory either
+			expect((await deliver({ eventId: 'e-1000' }, staticData)).result.workflowData).toBeUndefined();
+		} finally {
+			clock.mockRestore();
+		}
 	});
 });
 
