@@ -29,8 +29,25 @@ export interface ClaraSubscriber {
 export interface Delivery {
 	callbackUrl: string;
 	event: string;
+	eventId: string;
 	status: number;
 	body: string;
+	/** The answer's content-type header ('' when none). */
+	contentType: string;
+}
+
+/**
+ * Test knobs for the subscriber endpoints, not Clara's documented behaviour [guess: answers Clara may give].
+ * Tests set them through `sandbox.clara.subscriberKnobs` and clear them after.
+ */
+export interface SubscriberKnobs {
+	/**
+	 * Create and update answer with this status and a message quoting the callbackUrl it was given, token included:
+	 * 400 "callbackUrl https://… is not reachable", or an unclear 500 that echoes it.
+	 */
+	echoCallbackUrl?: 400 | 500;
+	/** DELETE of a subscriber is refused with this status (e.g. 403 or 405): the trigger must fall back to disabling. */
+	refuseDelete?: number;
 }
 
 /** The entity data this module changes (the same arrays clara.ts serves). */
@@ -89,8 +106,10 @@ export interface ClaraWrites {
 	handle(req: SandboxRequest, route: string, data: EntityData, entity: string): SandboxReply | undefined;
 	/** Subscribers of an entity (tests read them). */
 	subscribers(entity: string): ClaraSubscriber[];
-	/** POST an event to every enabled subscriber of the entity that subscribed to it. */
-	deliver(entity: string, event: string, data?: Obj): Promise<Delivery[]>;
+	/** POST an event to every enabled subscriber of the entity that subscribed to it; `eventId` repeats a delivery. */
+	deliver(entity: string, event: string, data?: Obj, eventId?: string): Promise<Delivery[]>;
+	/** See SubscriberKnobs; a live object. */
+	knobs: SubscriberKnobs;
 	/** Answer writes the way Clara does when processing takes longer than 30 s: accepted, result later. */
 	async: boolean;
 	/** Changed in place by tests (sandbox.clara.writeQuirks). */
@@ -321,13 +340,51 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 		return details;
 	}
 
+	/** The knob's answer to a create or update, quoting the URL it was given (see SubscriberKnobs). */
+	function echoed(body: Obj): SandboxReply | undefined {
+		// contract: s-knobs
+		const status = writes.knobs.echoCallbackUrl;
+		if (!status || typeof body.callbackUrl !== 'string') return undefined;
+		return status === 400
+			? error(400, 'VALIDATION_ERROR', `callbackUrl ${body.callbackUrl} is not reachable`, [`callbackUrl: ${body.callbackUrl} did not answer`])
+			: error(500, 'INTERNAL_SERVER_ERROR', `Unexpected error registering ${body.callbackUrl}`);
+	}
+
+	/** `GET /v1/subscribers`: the documented filters, then one Spring page. */
+	function list(req: SandboxRequest, all: Map<string, ClaraSubscriber>): SandboxReply {
+		// contract: s-list
+		const q = req.query;
+		const page = Number(q.get('page') ?? 0);
+		const size = Number(q.get('size') ?? 20);
+		if (!Number.isInteger(page) || page < 0) return invalid('page: must be 0 or more');
+		if (!Number.isInteger(size) || size < 1 || size > 100) return invalid('size: must be between 1 and 100');
+		const enabled = q.get('enabled');
+		if (enabled !== null && enabled !== 'true' && enabled !== 'false') return invalid('enabled: must be true or false');
+		const events = q.get('events')?.split(',').map((e) => e.trim()).filter(Boolean);
+		const matching = [...all.values()].filter(
+			(s) =>
+				(!q.has('uuid') || s.uuid === q.get('uuid')) &&
+				(!q.has('name') || s.name === q.get('name')) &&
+				(!q.has('callbackUrl') || s.callbackUrl === q.get('callbackUrl')) &&
+				(!q.has('companyUuid') || s.companyUuid === q.get('companyUuid')) &&
+				(enabled === null || s.enabled === (enabled === 'true')) &&
+				(!events?.length || events.some((e) => s.events.includes(e))),
+		);
+		const totalPages = Math.ceil(matching.length / size);
+		const content = matching.slice(page * size, page * size + size);
+		return json(200, { content, totalElements: matching.length, totalPages, size, number: page, last: page >= totalPages - 1 });
+	}
+
 	function subscribers(req: SandboxRequest, route: string, entity: string): SandboxReply | undefined {
 		const all = subscribersOf(entity);
 		const body = (req.json() ?? {}) as Obj;
+		if (route === '/v1/subscribers' && req.method === 'GET') return list(req, all);
 		if (route === '/v1/subscribers' && req.method === 'POST') {
 			// contract: s-create
 			const details = subscriberProblems(body, true);
 			if (details.length) return invalid(...details);
+			const refused = echoed(body);
+			if (refused) return refused;
 			const subscriber: ClaraSubscriber = {
 				uuid: randomUUID(),
 				name: body.name.trim(),
@@ -340,15 +397,18 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			all.set(subscriber.uuid, subscriber);
 			return json(201, subscriber);
 		}
-		if (route === '/v1/subscribers/add-event' && req.method === 'POST') {
-			// contract: s-add-event — the subscriber is named by its callback URL.
+		if ((route === '/v1/subscribers/add-event' && req.method === 'POST') || (route === '/v1/subscribers/delete-event' && req.method === 'DELETE')) {
+			// contract: s-add-event, s-delete-event — the subscriber is named by its callback URL.
 			const details: string[] = [];
 			if (typeof body.callbackUrl !== 'string' || !body.callbackUrl) details.push('callbackUrl: must not be blank');
 			if (typeof body.event !== 'string' || !EVENT_NAME.test(body.event)) details.push('event: must be an event name');
 			if (details.length) return invalid(...details);
 			const found = [...all.values()].filter((s) => s.callbackUrl === body.callbackUrl);
 			if (!found.length) return error(404, 'NOT_FOUND', 'No subscriber with this callbackUrl');
-			for (const s of found) if (!s.events.includes(body.event)) s.events.push(body.event);
+			for (const s of found) {
+				if (req.method === 'POST' && !s.events.includes(body.event)) s.events.push(body.event);
+				if (req.method === 'DELETE') s.events = s.events.filter((e) => e !== body.event);
+			}
 			return json(200, found[0]);
 		}
 		const m = /^\/v1\/subscribers\/([^/]+)$/.exec(route);
@@ -358,11 +418,19 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			if (!subscriber) return error(404, 'NOT_FOUND', 'Subscriber not found');
 			const details = subscriberProblems(body, false);
 			if (details.length) return invalid(...details);
+			const refused = echoed(body);
+			if (refused) return refused;
 			if (body.name !== undefined) subscriber.name = body.name.trim();
 			if (body.callbackUrl !== undefined) subscriber.callbackUrl = body.callbackUrl;
 			if (body.events !== undefined) subscriber.events = [...new Set<string>(body.events)];
 			if (body.enabled !== undefined) subscriber.enabled = body.enabled;
 			return json(200, subscriber);
+		}
+		if (m && req.method === 'DELETE') {
+			// contract: s-delete (and s-knobs: refuseDelete)
+			if (writes.knobs.refuseDelete) return error(writes.knobs.refuseDelete, 'FORBIDDEN', 'Deleting subscribers is not allowed for this API project');
+			if (!all.delete(decodeURIComponent(m[1]))) return error(404, 'NOT_FOUND', 'Subscriber not found');
+			return { status: 204 };
 		}
 		return undefined;
 	}
@@ -370,6 +438,7 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 	const writes: ClaraWrites = {
 		async: false,
 		quirks: defaultWriteQuirks(),
+		knobs: {},
 		handle(req, route, data, entity) {
 			if (route.startsWith('/v1/subscribers')) return refuse('webhooks') ?? subscribers(req, route, entity) ?? methodNotAllowed(req);
 			if (req.method === 'GET') return undefined;
@@ -381,12 +450,12 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			return methodNotAllowed(req);
 		},
 		subscribers: (entity) => [...subscribersOf(entity).values()],
-		async deliver(entity, event, data = {}) {
+		async deliver(entity, event, data = {}, eventId = randomUUID()) {
 			// contract: s-deliver — one POST per enabled subscriber of the event, JSON, no signature (s-signature).
 			const targets = [...subscribersOf(entity).values()].filter((s) => s.enabled && s.events.includes(event));
-			const payload = { event, eventId: randomUUID(), createdAt: new Date().toISOString(), data };
+			const payload = { event, eventId, createdAt: new Date().toISOString(), data };
 			return Promise.all(
-				targets.map(async (s) => ({ callbackUrl: s.callbackUrl, event, ...(await postJson(s.callbackUrl, payload, options.ca)) })),
+				targets.map(async (s) => ({ callbackUrl: s.callbackUrl, event, eventId, ...(await postJson(s.callbackUrl, payload, options.ca)) })),
 			);
 		},
 	};
@@ -396,7 +465,7 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 const methodNotAllowed = (req: SandboxRequest) => error(405, 'METHOD_NOT_ALLOWED', `${req.method} is not supported on this endpoint`);
 
 /** POST a JSON body to a URL, http or https (the sandbox CA trusted); resolves with the answer, whatever its status. */
-export function postJson(url: string, payload: unknown, ca: string): Promise<{ status: number; body: string }> {
+export function postJson(url: string, payload: unknown, ca: string): Promise<{ status: number; body: string; contentType: string }> {
 	const target = new URL(url);
 	const body = JSON.stringify(payload);
 	const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -404,7 +473,7 @@ export function postJson(url: string, payload: unknown, ca: string): Promise<{ s
 		const req = send(target, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, ca }, (res) => {
 			const chunks: Buffer[] = [];
 			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+			res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }));
 		});
 		req.on('error', reject);
 		req.end(body);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { basicCredentials, bearerToken, fakeUuid, json, seeded, startService, type Service } from './framework';
-import { ALL_GRANTS, claraWrites, type ClaraGrant, type ClaraSubscriber, type ClaraWriteQuirks, type Delivery } from './clara-writes';
+import { ALL_GRANTS, claraWrites, type ClaraGrant, type ClaraSubscriber, type ClaraWriteQuirks, type Delivery, type SubscriberKnobs } from './clara-writes';
 import type { SandboxCerts, SandboxReply, SandboxRequest } from './types';
 
 /**
@@ -65,8 +65,10 @@ export interface ClaraSandbox extends Service {
 	writeQuirks: ClaraWriteQuirks;
 	/** Webhook subscribers registered by the entity (the default one unless given). */
 	subscribers(taxIdentifier?: string): ClaraSubscriber[];
-	/** Clara sends `event` to every enabled subscriber of the entity that subscribed to it. */
-	deliver(event: string, data?: Obj, taxIdentifier?: string): Promise<Delivery[]>;
+	/** Clara sends `event` to every enabled subscriber of the entity that subscribed to it; `eventId` repeats a delivery. */
+	deliver(event: string, data?: Obj, taxIdentifier?: string, eventId?: string): Promise<Delivery[]>;
+	/** Test knobs for the subscriber endpoints (sandbox/clara-writes.ts SubscriberKnobs); set fields, clear them after. */
+	subscriberKnobs: SubscriberKnobs;
 	/** The v2 view of a statement (`/v2/billing-statements/current` and `/{month}/{year}`). */
 	v2Statement(statement: Obj): Obj;
 }
@@ -606,7 +608,8 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		asyncWrites: false,
 		writeQuirks: writes.quirks,
 		subscribers: (taxIdentifier = entities[0]) => writes.subscribers(taxIdentifier),
-		deliver: (event: string, data?: Obj, taxIdentifier = entities[0]) => writes.deliver(taxIdentifier, event, data),
+		deliver: (event: string, data?: Obj, taxIdentifier = entities[0], eventId?: string) => writes.deliver(taxIdentifier, event, data, eventId),
+		subscriberKnobs: writes.knobs,
 		issuedTokens: () => [...issued],
 		addTransaction(partial: Obj = {}) {
 			const template = primary.transactions[0];

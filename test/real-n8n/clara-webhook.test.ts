@@ -1,8 +1,10 @@
 /**
  * The Clara Webhook Trigger in the real n8n app (the packed package installed as a user would, N8N_VERSION or
- * 2.8.4): activating the workflow through n8n's REST API (the editor's switch) registers a subscriber at the sandbox, an event the sandbox delivers starts an
- * execution that uses the event's data, a delivery without the token starts nothing, and deactivating it the same way
- * disables the subscriber, so Clara delivers nothing more. `npm run test:n8n`.
+ * 2.8.4): activating the workflow through n8n's REST API (the editor's switch) registers one subscriber at the
+ * sandbox; an event the sandbox delivers is answered 200 with JSON by n8n's own web server and starts an execution
+ * that uses the event's data; the same event delivered again is answered 200 and starts nothing; a delivery without
+ * the token starts nothing; deactivating it the same way deletes the subscriber, so Clara delivers nothing more.
+ * `npm run test:n8n`.
  */
 import type { ChildProcess } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
@@ -68,15 +70,33 @@ test('activation registered one enabled subscriber for the production URL, with 
 	expect(new URL(subscriber.callbackUrl).searchParams.get('token')).toBe(TOKEN);
 });
 
-test('a delivered event starts an execution that uses the event (the card it names is read from Clara)', async () => {
+let firstEventId = '';
+
+test('a delivered event is answered 200 with JSON (not text/html "firstEntryJson") and starts an execution that uses the event (the card it names is read from Clara)', async () => {
 	const card = sandbox.clara.data.cards[3];
 	const reads = () => sandbox.clara.requestLog.filter((r) => r.method === 'GET' && r.url.includes(`/v3/cards/${String(card.uuid)}`)).length;
 	const before = reads();
 	const delivered = await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: card.uuid, requestId: 'req-1' });
 	expect(delivered.map((d) => d.status)).toEqual([200]);
+	expect(delivered[0].contentType).toMatch(/^application\/json/);
+	expect(JSON.parse(delivered[0].body)).toEqual({ received: true });
+	firstEventId = delivered[0].eventId;
 	await app.waitFor('the execution to read the card', async () => reads() > before, 60_000, server);
 	await app.waitFor('a successful execution', async () => (await app.executionsOf(session, WORKFLOW)).some((e) => e.status === 'success'), 60_000, server);
 	expect(await sandbox.clara.deliver('PAYMENT_PAID')).toEqual([]); // not subscribed: Clara sends nothing
+});
+
+test('the same event delivered again (Clara retrying) is answered 200 and starts no execution; a new event does', async () => {
+	await app.waitFor('the first execution to be listed', async () => (await app.executionsOf(session, WORKFLOW)).length === 1, 60_000, server);
+	const card = sandbox.clara.data.cards[3];
+	const again = await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: card.uuid, requestId: 'req-1' }, undefined, firstEventId);
+	expect(again.map((d) => [d.status, JSON.parse(d.body)])).toEqual([[200, { received: true, duplicate: true }]]);
+	expect(again[0].contentType).toMatch(/^application\/json/);
+	const fresh = await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: card.uuid, requestId: 'req-2' });
+	expect(fresh.map((d) => d.status)).toEqual([200]);
+	await app.waitFor('the new event\'s execution', async () => (await app.executionsOf(session, WORKFLOW)).length === 2, 60_000, server);
+	await new Promise((r) => setTimeout(r, 1_500));
+	expect(await app.executionsOf(session, WORKFLOW)).toHaveLength(2);
 });
 
 test('a request to the webhook without the token, or with a wrong one, gets 401 and starts nothing', async () => {
@@ -90,11 +110,18 @@ test('a request to the webhook without the token, or with a wrong one, gets 401 
 	expect(await app.executionsOf(session, WORKFLOW)).toHaveLength(count);
 });
 
-test('deactivating the workflow disables the subscriber: Clara delivers nothing more', async () => {
+test('deactivating the workflow deletes the subscriber: Clara delivers nothing more', async () => {
 	await app.deactivateRunning(session, WORKFLOW);
-	await app.waitFor('the subscriber disabled at the sandbox', async () => mine().every((s) => !s.enabled), 30_000, server);
-	expect(mine()).toHaveLength(1);
+	await app.waitFor('the subscriber deleted at the sandbox', async () => mine().length === 0, 30_000, server);
 	expect(await sandbox.clara.deliver('CARD_CREATION_REQUEST_CREATED', { cardUuid: sandbox.clara.data.cards[0].uuid })).toEqual([]);
+});
+
+test('activated again: one subscriber again, never two', async () => {
+	await app.activateRunning(session, WORKFLOW);
+	await app.waitFor('the subscriber registered again', async () => mine().some((s) => s.enabled), 60_000, server);
+	expect(mine()).toHaveLength(1);
+	await app.deactivateRunning(session, WORKFLOW);
+	await app.waitFor('the subscriber deleted again', async () => mine().length === 0, 30_000, server);
 });
 
 test('no secret, Clara token, private key or the webhook token in n8n\'s log or in the executions it stored', async () => {

@@ -181,7 +181,7 @@ describe('webhook subscribers', () => {
 	});
 	afterAll(() => new Promise((r) => receiver.close(r)));
 
-	test('s-create, s-update, s-add-event, s-no-delete, s-events', async () => {
+	test('s-create, s-update, s-add-event, s-delete-event, s-events', async () => {
 		const bad = await call('POST', '/v1/subscribers', { name: '', callbackUrl: 'not a url', events: ['payment paid'] });
 		expect(bad.status).toBe(400);
 		expect(bad.body.details).toHaveLength(3);
@@ -190,9 +190,30 @@ describe('webhook subscribers', () => {
 		expect(await call('PATCH', `/v1/subscribers/${s.body.uuid}`, { name: 'Updated Webhook', events: ['CARD_CREATION_REQUEST_ERROR'] })).toMatchObject({ status: 200, body: { name: 'Updated Webhook', events: ['CARD_CREATION_REQUEST_ERROR'] } });
 		expect(await call('POST', '/v1/subscribers/add-event', { callbackUrl: url, event: 'PAYMENT_PAID' })).toMatchObject({ status: 200, body: { events: ['CARD_CREATION_REQUEST_ERROR', 'PAYMENT_PAID'] } });
 		expect((await call('POST', '/v1/subscribers/add-event', { callbackUrl: 'https://elsewhere.example/h', event: 'PAYMENT_PAID' })).status).toBe(404);
+		expect(await call('DELETE', '/v1/subscribers/delete-event', { callbackUrl: url, event: 'CARD_CREATION_REQUEST_ERROR' })).toMatchObject({ status: 200, body: { events: ['PAYMENT_PAID'] } });
 		expect((await call('PATCH', '/v1/subscribers/no-such-uuid', { enabled: false })).status).toBe(404);
-		expect((await call('DELETE', `/v1/subscribers/${s.body.uuid}`)).status).toBe(405);
-		expect((await call('GET', '/v1/subscribers')).status).toBe(405);
+		await call('DELETE', `/v1/subscribers/${s.body.uuid}`);
+	});
+
+	test('s-list (paged, each documented filter), s-delete', async () => {
+		const made: Json[] = [];
+		for (const [i, events] of [['PAYMENT_PAID'], ['CARD_CREATION_REQUEST_CREATED'], ['PAYMENT_PAID', 'CARD_LOCKED']].entries()) {
+			made.push((await call('POST', '/v1/subscribers', { name: `List ${i}`, callbackUrl: `${url}?list=${i}`, events, enabled: i !== 1 })).body);
+		}
+		const uuids = (body: Json) => (body.content as Json[]).map((s) => s.uuid).filter((u) => made.some((m) => m.uuid === u));
+		const list = (query: string) => call('GET', `/v1/subscribers?${query}`);
+		expect(uuids((await list(`callbackUrl=${encodeURIComponent(`${url}?list=1`)}`)).body)).toEqual([made[1].uuid]);
+		expect(uuids((await list('name=List%202')).body)).toEqual([made[2].uuid]);
+		expect(uuids((await list(`uuid=${made[0].uuid}`)).body)).toEqual([made[0].uuid]);
+		expect(uuids((await list('enabled=false&size=100')).body)).toEqual([made[1].uuid]);
+		expect(uuids((await list('events=CARD_LOCKED,CARD_CREATION_REQUEST_CREATED&size=100')).body)).toEqual([made[1].uuid, made[2].uuid]);
+		const first = await list('size=1&page=0');
+		expect(first).toMatchObject({ status: 200, body: { size: 1, number: 0, totalPages: first.body.totalElements, last: false } });
+		expect((await list('size=101')).status).toBe(400);
+		expect((await call('DELETE', `/v1/subscribers/${made[0].uuid}`)).status).toBe(204);
+		expect(uuids((await list(`uuid=${made[0].uuid}`)).body)).toEqual([]);
+		expect((await call('DELETE', `/v1/subscribers/${made[0].uuid}`)).status).toBe(404);
+		for (const m of made.slice(1)) await call('DELETE', `/v1/subscribers/${m.uuid}`);
 	});
 
 	test('s-deliver, s-signature: enabled subscribers of the event get a JSON POST with no signature header', async () => {
@@ -200,7 +221,7 @@ describe('webhook subscribers', () => {
 		received.length = 0;
 		const results = await clara.deliver('PAYMENT_PAID', { paymentUuid: 'p-1' });
 		const mine = results.filter((r) => r.callbackUrl === s.callbackUrl);
-		expect(mine).toEqual([{ callbackUrl: s.callbackUrl, event: 'PAYMENT_PAID', status: 200, body: '{}' }]);
+		expect(mine).toEqual([{ callbackUrl: s.callbackUrl, event: 'PAYMENT_PAID', eventId: expect.any(String), status: 200, body: '{}', contentType: '' }]);
 		const got = received.find((r) => r.body.data?.paymentUuid === 'p-1')!;
 		expect(got.body).toEqual({ event: 'PAYMENT_PAID', eventId: expect.any(String), createdAt: expect.any(String), data: { paymentUuid: 'p-1' } });
 		expect(got.headers['content-type']).toBe('application/json');
