@@ -5,6 +5,7 @@ export * from './limiter';
 export * from './errors';
 export * from './redact';
 export * from './items';
+export { withOptionCheck } from './option-values';
 export * from './pagination';
 export * from './api';
 // Where tokens and account limits live (memory, or n8n's Redis in queue mode); the Redis modules stay behind it.

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { mapConcurrent } from './limiter';
+import { checkOptionValues, optionChoices } from './option-values';
 import { errorForModel, isToolRun } from './tool';
 import { InvalidInput } from './validate';
 
@@ -58,10 +59,13 @@ export async function runPerItem(
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const keepGoing = continuesOnFail(ctx);
+	// Fields with a fixed list of values, checked for each item before the operation reads them (option-values.ts).
+	const choices = optionChoices(ctx);
 	let failed = false;
 	const results = await mapConcurrent(items, options.concurrency ?? 8, async (_item, itemIndex): Promise<ItemResult> => {
 		if (failed) return new Error('not run: an earlier item failed');
 		try {
+			checkOptionValues(ctx, choices, itemIndex);
 			return await handler(itemIndex);
 		} catch (error) {
 			if (!keepGoing) failed = true;
