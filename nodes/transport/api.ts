@@ -67,6 +67,12 @@ export async function callApi(client: ApiClient, req: HttpRequest, signal?: Abor
 	return res;
 }
 
+/** A signal that aborts when any of these does (the execution's, and a list's when a sibling page failed). */
+export function eitherSignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+	const given = signals.filter((s): s is AbortSignal => s !== undefined);
+	return given.length <= 1 ? given[0] : AbortSignal.any(given);
+}
+
 /** OAuth 2.0 client-credentials token request, the way all four vendors take it (form body, Basic-style header). */
 export async function requestToken(options: {
 	url: string;

@@ -6,6 +6,7 @@ import {
 	callApi,
 	credentialText,
 	collectPages,
+	eitherSignal,
 	httpsUrl,
 	requestToken,
 	send,
@@ -177,13 +178,13 @@ export class Clara {
 		return `${this.origin}/${this.credentials.environment === 'sandbox' ? 'api-test' : 'api'}${path}`;
 	}
 
-	async get(path: string, query?: HttpRequest['query']): Promise<IDataObject> {
-		const res = await callApi(this.client, { method: 'GET', url: this.apiUrl(path), query }, this.signal);
+	async get(path: string, query?: HttpRequest['query'], signal?: AbortSignal): Promise<IDataObject> {
+		const res = await callApi(this.client, { method: 'GET', url: this.apiUrl(path), query }, eitherSignal(this.signal, signal));
 		return (res.body ?? {}) as IDataObject;
 	}
 
 	async list(path: string, query: IDataObject, options: { returnAll: boolean; limit: number }): Promise<IDataObject[]> {
-		return collectPages((page, size) => this.get(path, { ...(query as HttpRequest['query']), page, size }), {
+		return collectPages((page, size, signal) => this.get(path, { ...(query as HttpRequest['query']), page, size }, signal), {
 			...options,
 			maxPageSize: MAX_PAGE_SIZE,
 			service: 'Clara',

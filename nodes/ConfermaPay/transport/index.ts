@@ -6,6 +6,7 @@ import {
 	callApi,
 	credentialText,
 	collectPages,
+	eitherSignal,
 	egressOf,
 	requestToken,
 	tokenCacheKey,
@@ -197,10 +198,10 @@ export class ConfermaPay {
 		return tokens.get(this.client.tokenKey, this.client.fetchToken, { sharedTokenRequired: SHARED_TOKEN_REQUIRED });
 	}
 
-	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number) {
+	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number, signal?: AbortSignal) {
 		const { path, ...rest } = req;
 		const client = timeoutMs ? { ...this.client, send: { ...this.client.send, timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs } } } : this.client;
-		const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, this.signal);
+		const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, eitherSignal(this.signal, signal));
 		return (res.body ?? {}) as IDataObject;
 	}
 
@@ -214,7 +215,7 @@ export class ConfermaPay {
 	 */
 	private pages(path: string, query: IDataObject, idKey: string, options: { returnAll: boolean; limit: number }) {
 		return collectPages(
-			(page, size) => this.call({ method: 'GET', path, query: { ...query, PageNumber: page, PageSize: size } as HttpRequest['query'] }),
+			(page, size, signal) => this.call({ method: 'GET', path, query: { ...query, PageNumber: page, PageSize: size } as HttpRequest['query'] }, undefined, signal),
 			{ ...options, minPageSize: PAGE_SIZE.min, maxPageSize: PAGE_SIZE.max, service: 'Conferma', keys: ['items'], idKey },
 		);
 	}
