@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { mapConcurrent } from './limiter';
 import { checkOptionValues, optionChoices } from './option-values';
+import { redact } from './redact';
 import { errorForModel, isToolRun } from './tool';
 import { InvalidInput } from './validate';
 
@@ -69,11 +70,17 @@ export async function runPerItem(
 			return await handler(itemIndex);
 		} catch (error) {
 			if (!keepGoing) failed = true;
+			// Every message an item ends with is masked here, whichever operation wrote it (a CPF mapped into the
+			// wrong field, a token in a vendor's text): the services' own mapping does so too, this is the backstop.
 			if (error instanceof InvalidInput) {
-				return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+				return new NodeOperationError(ctx.getNode(), redact(error.message), { itemIndex, description: error.description && redact(error.description) });
 			}
-			if (error instanceof Error && 'context' in error) (error as any).context.itemIndex ??= itemIndex;
-			return error instanceof Error ? error : new Error(String(error));
+			if (!(error instanceof Error)) return new Error(redact(String(error)));
+			if ('context' in error) (error as any).context.itemIndex ??= itemIndex;
+			error.message = redact(error.message);
+			const described = error as { description?: unknown };
+			if (typeof described.description === 'string') described.description = redact(described.description);
+			return error;
 		}
 	});
 	if (failed) {

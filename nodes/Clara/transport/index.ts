@@ -5,6 +5,7 @@ import {
 	bearer,
 	callApi,
 	credentialText,
+	oneLineFields,
 	collectPages,
 	eitherSignal,
 	httpsUrl,
@@ -141,6 +142,7 @@ export class Clara {
 		private readonly egress?: EgressFilter,
 	) {
 		this.origin = claraOrigin(credentials);
+		oneLineFields(credentials, { clientId: 'Client ID', clientSecret: 'Client Secret', passphrase: 'Passphrase', taxIdentifier: 'Tax Identifier' }, 'Clara');
 		this.errors = claraErrors(credentials);
 		const tls = tlsOf(credentials);
 		this.client = {

@@ -5,6 +5,7 @@ import {
 	bearer,
 	callApi,
 	credentialText,
+	oneLineFields,
 	collectPages,
 	eitherSignal,
 	egressOf,
@@ -59,6 +60,11 @@ export function credentialProblem(c: ConfermaCredentials): string | undefined {
 	if (missing.length) return `Fill ${missing.join(', ')} in the Conferma Pay credential: Conferma gives them with your platform application`;
 	if (c.environment === 'production' && (!c.baseUrl || !c.tokenUrl)) {
 		return 'Production runs on your company\'s own Conferma host: fill Base URL and Token URL in the credential with the addresses Conferma gave you';
+	}
+	try {
+		oneLineFields(c, { clientId: 'Client ID', clientSecret: 'Client Secret', platformKeyName: 'Platform Key Name' }, 'Conferma Pay');
+	} catch (error) {
+		return `${(error as InvalidInput).message}. ${(error as InvalidInput).description ?? ''}`.trim();
 	}
 	// The token request carries the client secret and every API call the token: never over plain HTTP.
 	return notHttps(c.baseUrl, 'Base URL') ?? notHttps(c.tokenUrl, 'Token URL');
