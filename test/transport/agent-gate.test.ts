@@ -19,7 +19,7 @@ import { capturedLogs, runWorkflow } from '../harness/n8n';
 import { Leaks } from '../helpers/leaks';
 
 let sandbox: Sandbox<'clara' | 'clevertap' | 'conferma'>;
-const leaks = new Leaks();
+const leaks = new Leaks({ shapes: true });
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ services: ['clara', 'clevertap', 'conferma'] });

@@ -16,7 +16,7 @@ import { capturedLogs, runNode, type RunNodeResult } from '../harness/n8n';
 import { Leaks } from '../helpers/leaks';
 
 let sandbox: Sandbox<'clara' | 'conferma'>;
-const leaks = new Leaks();
+const leaks = new Leaks({ shapes: true });
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ services: ['clara', 'conferma'], clara: { transactions: 1500 } });
