@@ -263,7 +263,8 @@ export function httpsUrl(value: unknown, field: string, options: { required?: bo
 export function headerValue(value: unknown, field: string): string {
 	const text = typeof value === 'string' ? value.trim() : asText(value, field);
 	if (/[\u0000-\u001f\u007f]/.test(text)) {
-		throw new InvalidInput(field, `${field} contains a line break or another control character`, `Paste ${field} as one line: line breaks and control characters are not allowed in it.`);
+		const what = /[\r\n]/.test(text) ? 'a line break' : 'a control character';
+		throw new InvalidInput(field, `${field} contains ${what}`, `Paste ${field} as one line: line breaks and control characters are not allowed in it.`);
 	}
 	return text;
 }

@@ -92,7 +92,7 @@ describe('a line break or control character in a header-bound credential field i
 		['Clara Tax Identifier (CR/LF)', new Clara(), clara, () => ({ claraApi: claraCredentials(sandbox, { taxIdentifier: 'ABC010101AB1\r\nX-Injected: 1' }) }), /^The Clara credential's Tax Identifier contains a line break/],
 		['Clara Client ID (LF)', new Clara(), clara, () => ({ claraApi: claraCredentials(sandbox, { clientId: `${sandbox.clara.clientId}\nx` }) }), /^The Clara credential's Client ID contains a line break/],
 		['Claro Key (CR/LF)', new ClaroFaceMatch(), claro, () => ({ claroFaceMatchApi: claroCredentials(sandbox, { key: `${sandbox.claro.key}\r\nx` }) }), /^The Claro Face Match credential's Key contains a line break/],
-		['CleverTap Account ID (a control character)', new CleverTap(), clevertap, () => ({ cleverTapApi: cleverTapCredentials(sandbox, { accountId: `${sandbox.clevertap.accountId}\u0007x` }) }), /^The CleverTap credential's Account ID contains a line break or another control character/],
+		['CleverTap Account ID (a control character)', new CleverTap(), clevertap, () => ({ cleverTapApi: cleverTapCredentials(sandbox, { accountId: `${sandbox.clevertap.accountId}\u0007x` }) }), /^The CleverTap credential's Account ID contains a control character/],
 		['Conferma Platform Key Name (LF)', new ConfermaPay(), conferma, () => ({ confermaPayApi: confermaCredentials(sandbox, { platformKeyName: `${sandbox.conferma.platformKeyName}\nx` }) }), /^The Conferma Pay credential's Platform Key Name contains a line break/],
 		['Conferma Client ID (CR/LF)', new ConfermaPay(), conferma, () => ({ confermaPayApi: confermaCredentials(sandbox, { clientId: `${sandbox.conferma.clientId}\r\nx` }) }), /^The Conferma Pay credential's Client ID contains a line break/],
 	];
