@@ -14,6 +14,8 @@ interface QueuedFault {
 	pathPrefix?: string;
 	/** Only requests of this method (a PUT and the GET before it share a path). */
 	method?: string;
+	/** [test knob] Let this many matching requests through first (a list whose first page answers, the next ones fail). */
+	after?: number;
 }
 
 export class Faults {
@@ -30,7 +32,7 @@ export class Faults {
 	malformeds: QueuedFault[] = [];
 
 	/** The next `n` requests (under `pathPrefix`) are answered `status`; n = 0 clears. */
-	fail(n: number, status: number, options: { retryAfterSec?: number; body?: unknown; pathPrefix?: string; method?: string } = {}) {
+	fail(n: number, status: number, options: { retryAfterSec?: number; body?: unknown; pathPrefix?: string; method?: string; after?: number } = {}) {
 		this.failures = n > 0 ? [...this.failures, { left: n, status, ...options }] : [];
 	}
 	/** The next `n` requests get their connection destroyed without an answer. */
@@ -52,6 +54,10 @@ export class Faults {
 
 	take<T extends QueuedFault>(queue: T[], path: string, method?: string): T | undefined {
 		const hit = queue.find((f) => f.left > 0 && (!f.pathPrefix || path.startsWith(f.pathPrefix)) && (!f.method || f.method === method));
+		if (hit?.after) {
+			hit.after--;
+			return undefined;
+		}
 		if (hit) hit.left--;
 		return hit;
 	}

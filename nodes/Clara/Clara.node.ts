@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { actionSubtitle } from '../transport';
+import { actionSubtitle, withOptionCheck } from '../transport';
 import * as billingStatement from './actions/billingStatement';
 import * as card from './actions/card';
 import * as digitalAccount from './actions/digitalAccount';
@@ -61,6 +61,11 @@ export class Clara implements INodeType {
 		credentials: [{ name: 'claraApi', required: true, testedBy: 'claraApiTest' }],
 		properties,
 	};
+
+	// Lets runPerItem check fields with a fixed list of values that hold an expression (transport/option-values.ts).
+	constructor() {
+		withOptionCheck(this.description);
+	}
 
 	methods = { credentialTest: { claraApiTest } };
 

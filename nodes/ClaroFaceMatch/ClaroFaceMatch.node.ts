@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { actionSubtitle } from '../transport';
+import { actionSubtitle, withOptionCheck } from '../transport';
 import * as facialBiometrics from './actions/facialBiometrics';
 import { router } from './actions/router';
 import { claroFaceMatchApiTest } from './credentialTest';
@@ -33,6 +33,11 @@ export class ClaroFaceMatch implements INodeType {
 		credentials: [{ name: 'claroFaceMatchApi', required: true, testedBy: 'claroFaceMatchApiTest' }],
 		properties,
 	};
+
+	// Lets runPerItem check fields with a fixed list of values that hold an expression (transport/option-values.ts).
+	constructor() {
+		withOptionCheck(this.description);
+	}
 
 	methods = { credentialTest: { claroFaceMatchApiTest } };
 

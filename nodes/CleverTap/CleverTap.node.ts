@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { actionSubtitle } from '../transport';
+import { actionSubtitle, withOptionCheck } from '../transport';
 import * as campaign from './actions/campaign';
 import * as event from './actions/event';
 import * as message from './actions/message';
@@ -50,6 +50,11 @@ export class CleverTap implements INodeType {
 		credentials: [{ name: 'cleverTapApi', required: true, testedBy: 'cleverTapApiTest' }],
 		properties,
 	};
+
+	// Lets runPerItem check fields with a fixed list of values that hold an expression (transport/option-values.ts).
+	constructor() {
+		withOptionCheck(this.description);
+	}
 
 	methods = { credentialTest: { cleverTapApiTest } };
 

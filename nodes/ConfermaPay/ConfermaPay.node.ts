@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { actionSubtitle } from '../transport';
+import { actionSubtitle, withOptionCheck } from '../transport';
 import * as deployment from './actions/deployment';
 import * as invoice from './actions/invoice';
 import { router } from './actions/router';
@@ -38,6 +38,11 @@ export class ConfermaPay implements INodeType {
 		credentials: [{ name: 'confermaPayApi', required: true, testedBy: 'confermaPayApiTest' }],
 		properties,
 	};
+
+	// Lets runPerItem check fields with a fixed list of values that hold an expression (transport/option-values.ts).
+	constructor() {
+		withOptionCheck(this.description);
+	}
 
 	methods = { credentialTest: { confermaPayApiTest } };
 

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { send, type HttpRequest, type HttpResponse, type SendOptions } from './http';
-import { ApiError, outcomeOf } from './errors';
+import { ApiError, isStateChanging, NothingSent, outcomeOf } from './errors';
 import { tokens } from './shared-state';
 import { parseTokenResponse, type CachedToken, type TokenHelper } from './token';
 import { redact } from './redact';
@@ -29,9 +29,16 @@ export const bearer = (req: HttpRequest, accessToken: string): HttpRequest => ({
 	headers: { ...req.headers, authorization: `Bearer ${accessToken}` },
 });
 
+/** What the request itself met, as opposed to what happened before it went out (the token, the shared store). */
+class CallFailure {
+	constructor(readonly error: unknown) {}
+}
+
 /**
  * Call the API with the cached token; a 401 replaces the token (only if it is still the cached one) and retries
  * once. Returns the body of a 2xx answer; throws ApiError for any other status and TransportError below HTTP.
+ * Only what the request itself met can make a state-changing call's outcome unknown; a failure before it went out
+ * (no token, the shared store) becomes NothingSent.
  */
 export async function callApi(client: ApiClient, req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
 	const options: SendOptions = {
@@ -41,17 +48,29 @@ export async function callApi(client: ApiClient, req: HttpRequest, signal?: Abor
 			client.log?.(redact(`retry ${attempt} of ${req.method} ${new URL(req.url).pathname} after ${reason}, waiting ${delayMs} ms`, client.secrets)),
 	};
 	const helper = client.helper ?? tokens;
+	let res: HttpResponse;
 	try {
-		const res = await helper.withToken(client.tokenKey, client.fetchToken, async (accessToken) => {
-			const answer = await send(client.authorize(req, accessToken), options);
-			return { unauthorized: answer.status === 401, value: answer };
+		res = await helper.withToken(client.tokenKey, client.fetchToken, async (accessToken) => {
+			try {
+				const answer = await send(client.authorize(req, accessToken), options);
+				return { unauthorized: answer.status === 401, value: answer };
+			} catch (error) {
+				throw new CallFailure(error);
+			}
 		}, { sharedTokenRequired: client.sharedTokenRequired });
-		if (res.status < 200 || res.status >= 300) throw new ApiError(res);
-		return res;
 	} catch (error) {
 		// A Create or Amend whose answer was lost becomes UnknownOutcome: it may have taken effect.
-		throw outcomeOf(req, error);
+		if (error instanceof CallFailure) throw outcomeOf(req, error.error);
+		throw isStateChanging(req) ? new NothingSent(req.action ?? `the ${req.method} ${new URL(req.url).pathname}`, error) : error;
 	}
+	if (res.status < 200 || res.status >= 300) throw outcomeOf(req, new ApiError(res));
+	return res;
+}
+
+/** A signal that aborts when any of these does (the execution's, and a list's when a sibling page failed). */
+export function eitherSignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+	const given = signals.filter((s): s is AbortSignal => s !== undefined);
+	return given.length <= 1 ? given[0] : AbortSignal.any(given);
 }
 
 /** OAuth 2.0 client-credentials token request, the way all four vendors take it (form body, Basic-style header). */

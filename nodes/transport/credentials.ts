@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'crypto';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { headerValue, InvalidInput } from './validate';
 
 /**
  * How every credential reads its text fields: as typed or pasted, without the whitespace a paste brings around a
@@ -14,4 +15,22 @@ export function sameSecret(given: string, expected: string): boolean {
 	const a = Buffer.from(given);
 	const b = Buffer.from(expected);
 	return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The credential's one-line fields (ids, secrets, keys, names that end up in a header, a Basic header or the token
+ * request's form) checked before anything is sent: a line break or other control character in one is an error of
+ * that field, never a request that fails on the wire with the secret already sent. `fields`: key → label on screen.
+ */
+export function oneLineFields(credential: object, fields: Record<string, string>, service: string): void {
+	for (const [key, label] of Object.entries(fields)) {
+		const value = (credential as Record<string, unknown>)[key];
+		if (typeof value !== 'string' || value === '') continue;
+		try {
+			headerValue(value, label);
+		} catch (error) {
+			const bad = error as InvalidInput;
+			throw new InvalidInput(label, `The ${service} credential's ${bad.message}`, `${bad.description ?? ''} Nothing was sent.`.trim());
+		}
+	}
 }

@@ -35,6 +35,20 @@ export class UnknownOutcome extends Error {
 	}
 }
 
+/**
+ * A state-changing request failed before it went out (no token: the token endpoint refused or was unreachable; the
+ * shared token store): it did not take effect, and the error says so, with what stopped it.
+ */
+export class NothingSent extends Error {
+	constructor(
+		readonly action: string,
+		readonly failure: unknown,
+	) {
+		super(`${action} was not sent`);
+		this.name = 'NothingSent';
+	}
+}
+
 /** Sending it twice could do it twice. */
 export function isStateChanging(req: Pick<HttpRequest, 'method' | 'idempotent'>): boolean {
 	return req.idempotent === false || (req.idempotent === undefined && req.method !== 'GET');
@@ -141,6 +155,14 @@ export function toNodeError(
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	const { errors, itemIndex, secrets } = options;
+	if (error instanceof NothingSent) {
+		const cause = toNodeError(node, error.failure, options);
+		const message = `${cause.message}. Nothing was sent: ${redact(error.action, secrets)} did not go out, so it did not take effect`;
+		const description = cause.description ?? undefined;
+		return cause instanceof NodeApiError
+			? new NodeApiError(node, { ...(cause.errorResponse as JsonObject), message }, { message, description, httpCode: cause.httpCode ?? undefined, itemIndex })
+			: new NodeOperationError(node, message, { itemIndex, description });
+	}
 	if (error instanceof InvalidInput) {
 		return new NodeOperationError(node, redact(error.message, secrets), { itemIndex, description: error.description && redact(error.description, secrets) });
 	}

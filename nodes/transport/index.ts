@@ -6,6 +6,7 @@ export * from './errors';
 export * from './redact';
 export * from './card-data';
 export * from './items';
+export { withOptionCheck } from './option-values';
 export * from './pagination';
 export * from './api';
 // Where tokens and account limits live (memory, or n8n's Redis in queue mode); the Redis modules stay behind it.

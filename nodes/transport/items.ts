@@ -1,6 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { mapConcurrent } from './limiter';
+import { checkOptionValues, optionChoices } from './option-values';
+import { redact } from './redact';
 import { errorForModel, isToolRun } from './tool';
 import { InvalidInput } from './validate';
 
@@ -58,18 +60,27 @@ export async function runPerItem(
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const keepGoing = continuesOnFail(ctx);
+	// Fields with a fixed list of values, checked for each item before the operation reads them (option-values.ts).
+	const choices = optionChoices(ctx);
 	let failed = false;
 	const results = await mapConcurrent(items, options.concurrency ?? 8, async (_item, itemIndex): Promise<ItemResult> => {
 		if (failed) return new Error('not run: an earlier item failed');
 		try {
+			checkOptionValues(ctx, choices, itemIndex);
 			return await handler(itemIndex);
 		} catch (error) {
 			if (!keepGoing) failed = true;
+			// Every message an item ends with is masked here, whichever operation wrote it (a CPF mapped into the
+			// wrong field, a token in a vendor's text): the services' own mapping does so too, this is the backstop.
 			if (error instanceof InvalidInput) {
-				return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+				return new NodeOperationError(ctx.getNode(), redact(error.message), { itemIndex, description: error.description && redact(error.description) });
 			}
-			if (error instanceof Error && 'context' in error) (error as any).context.itemIndex ??= itemIndex;
-			return error instanceof Error ? error : new Error(String(error));
+			if (!(error instanceof Error)) return new Error(redact(String(error)));
+			if ('context' in error) (error as any).context.itemIndex ??= itemIndex;
+			error.message = redact(error.message);
+			const described = error as { description?: unknown };
+			if (typeof described.description === 'string') described.description = redact(described.description);
+			return error;
 		}
 	});
 	if (failed) {

@@ -43,20 +43,37 @@ export class MemoryLimiter implements ConcurrencyLimiter {
 	}
 }
 
-/** Run `fn` over `items` with at most `concurrency` at once, results in input order. */
+/**
+ * Run `fn` over `items` with at most `concurrency` at once, results in input order. When one call throws, the rest
+ * stop at once: no further item starts, and `signal` (handed to every call, to pass on to its requests) aborts those
+ * in flight and their waits between retries. The first error is thrown only once every call has ended, so nothing
+ * of this run is still sending when the caller reports the failure (or when the next run starts).
+ */
 export async function mapConcurrent<T, R>(
 	items: readonly T[],
 	concurrency: number,
-	fn: (item: T, index: number) => Promise<R>,
+	fn: (item: T, index: number, signal: AbortSignal) => Promise<R>,
 ): Promise<R[]> {
 	const results = new Array<R>(items.length);
+	const stop = new AbortController();
+	let failure: { error: unknown } | undefined;
 	let next = 0;
 	const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-		while (next < items.length) {
+		while (next < items.length && !stop.signal.aborted) {
 			const index = next++;
-			results[index] = await fn(items[index], index);
+			try {
+				results[index] = await fn(items[index], index, stop.signal);
+			} catch (error) {
+				// The first failure is the one to report; what the others throw once stopped is its consequence.
+				if (!failure) {
+					failure = { error };
+					stop.abort(error);
+				}
+				return;
+			}
 		}
 	});
 	await Promise.all(workers);
+	if (failure) throw failure.error;
 	return results;
 }

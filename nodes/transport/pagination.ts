@@ -68,16 +68,20 @@ export interface ListOptions {
 }
 
 /**
- * Read a paged list; `fetchPage` gets the zero-based page number and the page size and returns the raw answer.
+ * Read a paged list; `fetchPage` gets the zero-based page number, the page size and, for pages read side by side, a
+ * signal to pass to its request (aborted when a sibling page failed for good), and returns the raw answer.
  * When the first page says how many there are, the rest are fetched a few at a time (the reason Return All beats a
  * page-after-page loop); otherwise pages are walked until a short one, one marked last, or one that brings nothing
  * new (an API that ignores paging and sends the whole array each time). Items are de-duplicated by uuid/id because
  * a row inserted meanwhile shifts later pages by one.
  */
-export async function collectPages(fetchPage: (page: number, size: number) => Promise<unknown>, options: ListOptions): Promise<IDataObject[]> {
+export async function collectPages(
+	fetchPage: (page: number, size: number, signal?: AbortSignal) => Promise<unknown>,
+	options: ListOptions,
+): Promise<IDataObject[]> {
 	const wanted = options.returnAll ? Infinity : Math.max(1, options.limit);
 	const size = Math.max(options.minPageSize ?? 1, Math.min(options.maxPageSize, wanted));
-	const read = async (page: number) => readPage(await fetchPage(page, size), options.service, options.keys);
+	const read = async (page: number, signal?: AbortSignal) => readPage(await fetchPage(page, size, signal), options.service, options.keys);
 	const seen = new Set<unknown>();
 	const out: IDataObject[] = [];
 	/** Adds a page's new items; returns how many were new. */
@@ -101,7 +105,8 @@ export async function collectPages(fetchPage: (page: number, size: number) => Pr
 	if (first.totalPages !== undefined) {
 		const totalPages = Math.min(first.totalPages, Math.ceil(wanted / size));
 		const rest = Array.from({ length: Math.max(0, totalPages - 1) }, (_, i) => i + 1);
-		const pages = await mapConcurrent(rest, options.concurrency ?? 4, async (page) => (await read(page)).items);
+		// A page that fails for good stops the others: `signal` aborts their requests (see mapConcurrent).
+		const pages = await mapConcurrent(rest, options.concurrency ?? 4, async (page, _i, signal) => (await read(page, signal)).items);
 		for (const items of pages) take(items);
 		return out;
 	}

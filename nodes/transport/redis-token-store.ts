@@ -61,11 +61,13 @@ export class RedisTokenStore implements TokenStore {
 	}
 
 	async get(key: string): Promise<CachedToken | undefined> {
+		// First: a key with no credential-derived sealing key is refused before Redis is asked anything.
+		const sk = sealingKey(key);
 		const name = this.name(key);
 		const value = await this.redis.run((r) => r.get(name));
 		if (!value) return undefined;
 		// Another secret, a value moved from another key, tampering: all read as "no token", so one is fetched.
-		const plain = unseal(sealingKey(key), name, value.slice(65));
+		const plain = unseal(sk, name, value.slice(65));
 		if (plain === undefined) return undefined;
 		try {
 			const token = JSON.parse(plain) as CachedToken;

@@ -1,13 +1,12 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
-import { homedir } from 'os';
-import { join } from 'path';
 
 /**
  * Keys that encrypt ("seal") cached tokens in a shared store such as Redis. A token is sealed with a key derived
  * from its own credential's secret, so whoever can read Redis (but does not have the credential) learns nothing,
  * and a value written under another secret does not open. The secret reaches the store without changing the
- * TokenStore API: `tokenCacheKey` (token.ts) records the derived key here, under the cache key it returns.
+ * TokenStore API: `tokenCacheKey` (token.ts) records the derived key here, under the cache key it returns. Nothing
+ * else is a source of keys: this module reads no environment variable and no file (n8n's own encryption key is
+ * n8n's, not a community node's), and a cache key with no credential-derived key is never stored.
  */
 
 const INFO = 'n8n-nodes-fintech-identity token sealing';
@@ -23,46 +22,19 @@ export function rememberSealingKey(cacheKey: string, secret: string) {
 	if (!sealingKeys.has(cacheKey)) sealingKeys.set(cacheKey, deriveSealingKey(secret, cacheKey));
 }
 
-let n8nKey: string | undefined;
-
-/**
- * n8n's own encryption key: N8N_ENCRYPTION_KEY (or the file N8N_ENCRYPTION_KEY_FILE names, n8n's `_FILE` form),
- * else the one n8n wrote into its config file.
- */
-function n8nEncryptionKey(): string | undefined {
-	if (process.env.N8N_ENCRYPTION_KEY) return process.env.N8N_ENCRYPTION_KEY;
-	if (process.env.N8N_ENCRYPTION_KEY_FILE) {
-		try {
-			return readFileSync(process.env.N8N_ENCRYPTION_KEY_FILE, 'utf8').trim() || undefined;
-		} catch {
-			return undefined;
-		}
+/** A token whose cache key has no credential-derived key: it stays out of the shared store (fail closed). */
+export class NoSealingKeyError extends Error {
+	constructor() {
+		super("Refused to put a token in the shared cache without a key derived from its credential's secret (its cache key was not built by tokenCacheKey)");
+		this.name = 'NoSealingKeyError';
 	}
-	if (n8nKey) return n8nKey;
-	const file = join(process.env.N8N_USER_FOLDER || homedir(), '.n8n', 'config');
-	try {
-		const key = JSON.parse(readFileSync(file, 'utf8'))?.encryptionKey;
-		if (typeof key === 'string' && key !== '') n8nKey = key;
-	} catch {
-		// No config file (or not JSON): the caller says what is missing.
-	}
-	return n8nKey;
 }
 
-/**
- * The key to seal the token under `cacheKey` with: the credential's own (see above); for a cache key that
- * tokenCacheKey did not build, one derived from n8n's encryption key, which every worker of one n8n shares.
- */
+/** The key to seal the token under `cacheKey` with: the one derived from its credential's secret, or an error. */
 export function sealingKey(cacheKey: string): Buffer {
 	const own = sealingKeys.get(cacheKey);
-	if (own) return own;
-	const n8n = n8nEncryptionKey();
-	if (!n8n) {
-		throw new Error(
-			"No key to encrypt the shared token cache with: this token's cache key was not built by tokenCacheKey, and n8n's encryption key was not found (set N8N_ENCRYPTION_KEY, as queue mode requires on every worker)",
-		);
-	}
-	return deriveSealingKey(n8n, cacheKey);
+	if (!own) throw new NoSealingKeyError();
+	return own;
 }
 
 /** An HMAC of the access token: lets a Lua script compare tokens (compare-and-delete) without reading one. */

@@ -53,8 +53,9 @@ export const AGENT_PERMISSION = 'agentMayRun';
 const PERMISSION_LABEL = 'Allow AI Agent to Run This';
 
 /**
- * The option that lets an agent run a destructive or money-moving operation. Shown only on the node's Tool copy;
- * `noDataExpression`, so the value is the user's and can never be filled in by the model (`$fromAI`).
+ * The option that lets an agent run a destructive or money-moving operation. Shown only on the node's Tool copy.
+ * `noDataExpression` only hides the expression toggle in the editor; what makes an expression count as "no" is
+ * agentAllowed, which reads the value as saved.
  */
 export function agentPermissionProperty(resource: string, operation: string | string[], effect: string): INodeProperties {
 	return {
@@ -68,10 +69,26 @@ export function agentPermissionProperty(resource: string, operation: string | st
 	};
 }
 
+/**
+ * Whether a person allowed agents on this node: only the literal `true` saved on it. The stored value is read, never
+ * evaluated: an expression there (`$fromAI(…)`, `$json…`, from an imported or API-made workflow) would let the model
+ * or the data answer a question only the workflow's owner may answer.
+ */
+export function agentAllowed(ctx: ToolContext): boolean {
+	return ctx.getNode().parameters[AGENT_PERMISSION] === true;
+}
+
 /** In a tool run without the permission on, refuses the item (an input error: nothing is sent). */
-export function refuseInAgentRun(ctx: ToolContext & Pick<IExecuteFunctions, 'getNodeParameter'>, itemIndex: number, action: string): void {
-	if (!isToolRun(ctx)) return;
-	if (ctx.getNodeParameter(AGENT_PERMISSION, itemIndex, false) === true) return;
+export function refuseInAgentRun(ctx: ToolContext, _itemIndex: number, action: string): void {
+	if (!isToolRun(ctx) || agentAllowed(ctx)) return;
+	const stored = ctx.getNode().parameters[AGENT_PERMISSION];
+	if (typeof stored === 'string' && stored.startsWith('=')) {
+		throw new InvalidInput(
+			PERMISSION_LABEL,
+			`Not done: "${PERMISSION_LABEL}" on this tool is an expression, and only a switch a person turned on counts, so nothing was sent`,
+			`Tell the user that a person has to do this. The workflow's owner can allow it by replacing the expression in "${PERMISSION_LABEL}" on the "${ctx.getNode().name}" tool with the switch turned on.`,
+		);
+	}
 	throw new InvalidInput(
 		PERMISSION_LABEL,
 		`Not done: an AI agent may not ${action} with this tool, so nothing was sent`,

@@ -5,6 +5,8 @@
  * turns InvalidInput into that item's NodeOperationError, so a bad item never reaches the network.
  */
 
+import { redact } from './redact';
+
 /** Bad input found locally. `field` is the label on screen; `description` says what to do. */
 export class InvalidInput extends Error {
 	constructor(
@@ -29,7 +31,8 @@ export function shown(value: unknown): string {
 			text = String(value);
 		}
 	}
-	text = text.replace(/[\r\n\t]/g, ' ');
+	// Masked before it is cut: a CPF typed into another field is shown as ***.456.789-**, never in full or in part.
+	text = redact(text.replace(/[\r\n\t]/g, ' '));
 	return `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
 }
 
@@ -252,11 +255,16 @@ export function httpsUrl(value: unknown, field: string, options: { required?: bo
 	return text.replace(/\/+$/, '');
 }
 
-/** A header value: no CR, LF or NUL (they would split the header, and undici refuses them as a network error). */
+/**
+ * A header value (or a credential value that goes into one): no line break or other control character. CR and LF
+ * would split the header, and undici refuses them as a network error after the token request, secret included, may
+ * already have gone out.
+ */
 export function headerValue(value: unknown, field: string): string {
 	const text = typeof value === 'string' ? value.trim() : asText(value, field);
-	if (/[\r\n\u0000]/.test(text)) {
-		throw new InvalidInput(field, `${field} contains a line break`, `Paste ${field} as one line: line breaks are not allowed in it.`);
+	if (/[\u0000-\u001f\u007f]/.test(text)) {
+		const what = /[\r\n]/.test(text) ? 'a line break' : 'a control character';
+		throw new InvalidInput(field, `${field} contains ${what}`, `Paste ${field} as one line: line breaks and control characters are not allowed in it.`);
 	}
 	return text;
 }

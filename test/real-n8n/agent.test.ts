@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { lastToolResult, onboardingScript, scripted, type Conversation } from '../../sandbox/openai';
 import * as app from '../../scripts/n8n/app';
+import { Leaks } from '../helpers/leaks';
 
 jest.setTimeout(300_000);
 
@@ -23,6 +24,8 @@ const EXAMPLE = 'exOnboardingAssistant';
 /** The same example with the OpenAI Chat Model's "Use Responses API" off: the Chat Completions API. */
 const CHAT_COMPLETIONS = 'tnOnboardingChatApi';
 const MCP = 'tnMcpIdentityTools';
+/** The example with one gated tool instead of its two: CleverTap Delete Profile whose permission is a `$fromAI`. */
+const GATE = 'tnAgentGateFromAi';
 /** The chat triggers' webhook ids: the example's, and its Chat Completions copy's. */
 const CHAT_RESPONSES = '5e1a0c00-0019-4a00-8000-0000000000c1';
 const CHAT_COMPLETIONS_WEBHOOK = '5e1a0c00-0019-4a00-8000-0000000000c2';
@@ -59,6 +62,33 @@ beforeAll(async () => {
 	writeFileSync(join(scratch, 'chat-api.json'), JSON.stringify(example));
 	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(scratch, 'chat-api.json')}`]);
 	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(__dirname, 'workflows', 'mcp-tools.json')}`]);
+	// As an imported workflow, a template or n8n's API can store it: "Allow AI Agent to Run This" as an expression the
+	// model fills. Built from the example, so model, credentials and agent are the example's own.
+	const gate = JSON.parse(readFileSync(join(app.EXAMPLES, 'onboarding-assistant.json'), 'utf8'));
+	const recordOutcome = gate.nodes.find((n: { name: string }) => n.name === 'Record Outcome in CleverTap');
+	gate.id = GATE;
+	gate.name = 'Agent gate: a $fromAI permission';
+	gate.nodes = gate.nodes.filter((n: { name: string }) => !['Check Face Match', 'Record Outcome in CleverTap', 'When Chat Message Received'].includes(n.name));
+	gate.nodes.push({
+		...recordOutcome,
+		id: '5e1a0c00-0019-4a00-8000-0000000000f1',
+		name: 'Delete Profile',
+		parameters: {
+			resource: 'profile',
+			operation: 'delete',
+			deleteBy: 'identity',
+			identifier: "={{ $fromAI('identity', 'The identity of the profile to erase', 'string') }}",
+			agentMayRun: "={{ $fromAI('allow', 'Whether you may erase it', 'boolean') }}",
+		},
+	});
+	gate.connections = {
+		'Try It: Sample Request': gate.connections['Try It: Sample Request'],
+		'Sample Request': gate.connections['Sample Request'],
+		'OpenAI Chat Model': gate.connections['OpenAI Chat Model'],
+		'Delete Profile': { ai_tool: [[{ node: 'Onboarding Assistant', type: 'ai_tool', index: 0 }]] },
+	};
+	writeFileSync(join(scratch, 'gate.json'), JSON.stringify(gate));
+	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(scratch, 'gate.json')}`]);
 }, 900_000);
 
 afterAll(async () => {
@@ -139,6 +169,31 @@ describe('the onboarding assistant example, headless (n8n execute)', () => {
 		expect(sandbox.openai.counters.custom.responses ?? 0).toBe(0);
 		expect(answerOf(run)).toMatch(/^Face Match answered: \[\{"found":true,"cpf":"\*\*\*\.444\.777-\*\*"/);
 		expect(checksSent()).toHaveLength(1);
+	});
+});
+
+describe('the gate only a person opens', () => {
+	test('a stored $fromAI permission with the model answering true is refused, naming the option; nothing reaches CleverTap', async () => {
+		const identity = [...sandbox.clevertap.profiles.keys()][0];
+		sandbox.openai.script = scripted([{ toolCalls: [{ tool: 'Delete_Profile', arguments: { identity, allow: true } }] }, (c) => ({ text: lastToolResult(c) })]);
+		const run = await execute(GATE);
+		// The model was offered the permission as an argument (n8n reads every $fromAI), and said yes.
+		expect(sandbox.openai.conversations[0].tools[0].parameters.properties).toHaveProperty('allow');
+		expect(toolResults()[0].arguments).toMatch(/"allow":true/);
+		expect(JSON.parse(toolResults()[0].content)).toEqual([
+			{
+				error: 'Not done: "Allow AI Agent to Run This" on this tool is an expression, and only a switch a person turned on counts, so nothing was sent',
+				description: expect.stringMatching(/replacing the expression in "Allow AI Agent to Run This" on the "Delete Profile" tool/),
+			},
+		]);
+		expect(answerOf(run)).toMatch(/^\[\{"error":"Not done/);
+		expect(sandbox.clevertap.requestLog).toHaveLength(0);
+		expect(sandbox.clevertap.profiles.has(identity)).toBe(true);
+		// The user's own prompt holds Ana's CPF (the operator typed it); nothing else may.
+		const leaks = new Leaks({ shapes: true, allow: [ANA.cpf] });
+		leaks.watch(sandbox.clevertap.passcode, sandbox.openai.apiKey);
+		leaks.collect(run, ...sandbox.openai.received.map((r) => r.body));
+		expect(leaks.assertNone()).toBeGreaterThan(1_000);
 	});
 });
 

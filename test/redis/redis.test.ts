@@ -13,6 +13,7 @@ import { PREFIX, RedisConnection } from '../../nodes/transport/redis';
 import { RedisLimiter } from '../../nodes/transport/redis-limiter';
 import { redisSettingsFromEnv, type RedisSettings } from '../../nodes/transport/redis-settings';
 import { LockTimeoutError, RedisTokenStore } from '../../nodes/transport/redis-token-store';
+import { deriveSealingKey, unseal } from '../../nodes/transport/sealing';
 import { resetSharedState, sharedState, tokens } from '../../nodes/transport/shared-state';
 import { StoreUnavailableError, TokenHelper, tokenCacheKey, type CachedToken } from '../../nodes/transport/token';
 import { accountLimiter } from '../../nodes/CleverTap/transport';
@@ -287,40 +288,69 @@ describe.each(targets)('on %s', (_, target) => {
 	});
 });
 
-describe('sealing without a credential', () => {
-	it("keys not built by tokenCacheKey are sealed with n8n's encryption key, and without one it says so", async () => {
-		const store = new RedisTokenStore(new RedisConnection(targets[0][1]()));
+describe('sealing with the credential alone', () => {
+	const settings = () => targets[0][1]();
+	const plainClient = () => {
+		const client = new Redis({ host: '127.0.0.1', port: server.port });
+		admins.push(client);
+		return client;
+	};
+
+	it("a key not built by tokenCacheKey is refused, whatever n8n's own key: nothing is written", async () => {
+		const store = new RedisTokenStore(new RedisConnection(settings()));
 		opened.push(store.redis);
-		const saved = { key: process.env.N8N_ENCRYPTION_KEY, file: process.env.N8N_ENCRYPTION_KEY_FILE, folder: process.env.N8N_USER_FOLDER };
-		const folder = mkdtempSync(join(tmpdir(), 'n8n-user-'));
+		const saved = process.env.N8N_ENCRYPTION_KEY;
+		process.env.N8N_ENCRYPTION_KEY = 'n8n-key-one';
 		try {
-			delete process.env.N8N_ENCRYPTION_KEY;
-			delete process.env.N8N_ENCRYPTION_KEY_FILE;
-			process.env.N8N_USER_FOLDER = folder;
-			await expect(store.set('custom-key', token('ACCESS-x'))).rejects.toThrow(/N8N_ENCRYPTION_KEY/);
-
-			process.env.N8N_ENCRYPTION_KEY = 'n8n-key-one';
-			await store.set('custom-key', token('ACCESS-x'));
-			expect((await store.get('custom-key'))?.accessToken).toBe('ACCESS-x');
-			process.env.N8N_ENCRYPTION_KEY = 'n8n-key-two'; // another n8n's key does not open it
-			expect(await store.get('custom-key')).toBeUndefined();
-
-			delete process.env.N8N_ENCRYPTION_KEY; // n8n's _FILE form
-			writeFileSync(join(folder, 'key'), 'n8n-key-one\n');
-			process.env.N8N_ENCRYPTION_KEY_FILE = join(folder, 'key');
-			expect((await store.get('custom-key'))?.accessToken).toBe('ACCESS-x');
-			delete process.env.N8N_ENCRYPTION_KEY_FILE;
-
-			delete process.env.N8N_ENCRYPTION_KEY; // n8n's config file
-			mkdirSync(join(folder, '.n8n'));
-			writeFileSync(join(folder, '.n8n', 'config'), JSON.stringify({ encryptionKey: 'n8n-key-one' }));
-			expect((await store.get('custom-key'))?.accessToken).toBe('ACCESS-x');
+			await expect(store.set('custom-key', token('ACCESS-x'))).rejects.toThrow(/without a key derived from its credential's secret/);
+			await expect(store.get('custom-key')).rejects.toThrow(/without a key derived from its credential's secret/);
 		} finally {
-			for (const [name, value] of [['N8N_ENCRYPTION_KEY', saved.key], ['N8N_ENCRYPTION_KEY_FILE', saved.file], ['N8N_USER_FOLDER', saved.folder]] as const) {
-				if (value === undefined) delete process.env[name];
-				else process.env[name] = value;
-			}
+			if (saved === undefined) delete process.env.N8N_ENCRYPTION_KEY;
+			else process.env.N8N_ENCRYPTION_KEY = saved;
 		}
+		expect(await plainClient().exists(`${PREFIX}${sha256('custom-key')}`)).toBe(0);
+	});
+
+	it('what sits in Redis holds no token and opens only with the credential', async () => {
+		const cacheKey = tokenCacheKey({ tokenUrl: 'https://auth.example.test/token', clientId: 'raw-read-client', secret });
+		const store = new RedisTokenStore(new RedisConnection(settings()));
+		opened.push(store.redis);
+		await store.set(cacheKey, token('ACCESS-raw-read-7f3e'));
+		const name = `${PREFIX}${sha256(cacheKey)}`;
+		const raw = (await plainClient().get(name))!;
+		expect(raw).toMatch(/^[0-9a-f]{64}\.[A-Za-z0-9+/]+=*$/);
+		expect(raw).not.toContain('ACCESS-raw-read-7f3e');
+		expect(Buffer.from(raw.slice(65), 'base64').toString('latin1')).not.toContain('ACCESS-raw-read-7f3e');
+		// Someone without the credential: n8n's key, a wrong secret, or the right secret with another key name.
+		for (const guess of [deriveSealingKey('n8n-key-one', cacheKey), deriveSealingKey('not-the-secret', cacheKey), deriveSealingKey(secret, 'token:other')]) {
+			expect(unseal(guess, name, raw.slice(65))).toBeUndefined();
+		}
+		// With the credential's secret it opens: the check above is not passing because nothing is there.
+		expect(JSON.parse(unseal(deriveSealingKey(secret, cacheKey), name, raw.slice(65))!).accessToken).toBe('ACCESS-raw-read-7f3e');
+	});
+
+	it('two workers with the same credential share one token (each its own copy of the package, as two processes)', async () => {
+		type Modules = { token: typeof import('../../nodes/transport/token'); store: typeof import('../../nodes/transport/redis-token-store'); redis: typeof import('../../nodes/transport/redis') };
+		const worker = (): Modules => {
+			let modules!: Modules;
+			jest.isolateModules(() => {
+				modules = { token: require('../../nodes/transport/token'), store: require('../../nodes/transport/redis-token-store'), redis: require('../../nodes/transport/redis') };
+			});
+			return modules;
+		};
+		const credential = { tokenUrl: 'https://auth.example.test/token', clientId: 'two-workers', secret };
+		const [a, b] = [worker(), worker()];
+		const helpers = [a, b].map((w) => {
+			const connection = new w.redis.RedisConnection(settings());
+			opened.push(connection as unknown as RedisConnection);
+			return { key: w.token.tokenCacheKey(credential), helper: new w.token.TokenHelper({ store: new w.store.RedisTokenStore(connection) }) };
+		});
+		const fetcher = countingFetcher(20);
+		const [first, second] = await Promise.all(helpers.map(({ key, helper }) => helper.get(key, fetcher)));
+		expect(fetcher.calls).toBe(1);
+		expect(second.accessToken).toBe(first.accessToken);
+		expect(await helpers[1].helper.get(helpers[1].key, fetcher)).toEqual(first);
+		expect(fetcher.calls).toBe(1);
 	});
 });
 

@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { AGENT_PERMISSION, answerErrorsAsText, InvalidInput, isToolRun, refuseInAgentRun, runPerItem, toNodeError } from '../../transport';
+import { agentAllowed, answerErrorsAsText, InvalidInput, isToolRun, refuseInAgentRun, runPerItem, toNodeError } from '../../transport';
 import { claraFor, type Clara } from '../transport';
 import type { ClaraOperation } from './common';
 import { DESTRUCTIVE_OPERATIONS } from './writes';
@@ -25,7 +25,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	return answerErrorsAsText(this, async () => {
 		// A destructive operation called by an AI agent is refused, item by item, unless the user allowed it.
 		const action = DESTRUCTIVE_OPERATIONS[`${resource}:${operation}`];
-		if (action && isToolRun(this) && this.getNodeParameter(AGENT_PERMISSION, 0, false) !== true) {
+		if (action && isToolRun(this) && !agentAllowed(this)) {
 			return [
 				await runPerItem(this, async (i) => {
 					refuseInAgentRun(this, i, action);

@@ -5,7 +5,9 @@ import {
 	bearer,
 	callApi,
 	credentialText,
+	oneLineFields,
 	collectPages,
+	eitherSignal,
 	httpsUrl,
 	requestToken,
 	send,
@@ -140,6 +142,7 @@ export class Clara {
 		private readonly egress?: EgressFilter,
 	) {
 		this.origin = claraOrigin(credentials);
+		oneLineFields(credentials, { clientId: 'Client ID', clientSecret: 'Client Secret', passphrase: 'Passphrase', taxIdentifier: 'Tax Identifier' }, 'Clara');
 		this.errors = claraErrors(credentials);
 		const tls = tlsOf(credentials);
 		this.client = {
@@ -177,13 +180,13 @@ export class Clara {
 		return `${this.origin}/${this.credentials.environment === 'sandbox' ? 'api-test' : 'api'}${path}`;
 	}
 
-	async get(path: string, query?: HttpRequest['query']): Promise<IDataObject> {
-		const res = await callApi(this.client, { method: 'GET', url: this.apiUrl(path), query }, this.signal);
+	async get(path: string, query?: HttpRequest['query'], signal?: AbortSignal): Promise<IDataObject> {
+		const res = await callApi(this.client, { method: 'GET', url: this.apiUrl(path), query }, eitherSignal(this.signal, signal));
 		return (res.body ?? {}) as IDataObject;
 	}
 
 	async list(path: string, query: IDataObject, options: { returnAll: boolean; limit: number }): Promise<IDataObject[]> {
-		return collectPages((page, size) => this.get(path, { ...(query as HttpRequest['query']), page, size }), {
+		return collectPages((page, size, signal) => this.get(path, { ...(query as HttpRequest['query']), page, size }, signal), {
 			...options,
 			maxPageSize: MAX_PAGE_SIZE,
 			service: 'Clara',

@@ -5,6 +5,7 @@ import {
 	basicAuth,
 	callApi,
 	credentialText,
+	oneLineFields,
 	egressOf,
 	httpsUrl,
 	requestToken,
@@ -167,6 +168,7 @@ export class ClaroFaceMatch {
 		private readonly egress?: EgressFilter,
 	) {
 		this.origin = claroOrigin(credentials);
+		oneLineFields(credentials, { key: 'Key', secret: 'Secret' }, 'Claro Face Match');
 		this.errors = claroErrors(credentials);
 		this.tls = { ca: credentials.caCertificate };
 		this.client = {

@@ -5,7 +5,9 @@ import {
 	bearer,
 	callApi,
 	credentialText,
+	oneLineFields,
 	collectPages,
+	eitherSignal,
 	egressOf,
 	requestToken,
 	tokenCacheKey,
@@ -58,6 +60,11 @@ export function credentialProblem(c: ConfermaCredentials): string | undefined {
 	if (missing.length) return `Fill ${missing.join(', ')} in the Conferma Pay credential: Conferma gives them with your platform application`;
 	if (c.environment === 'production' && (!c.baseUrl || !c.tokenUrl)) {
 		return 'Production runs on your company\'s own Conferma host: fill Base URL and Token URL in the credential with the addresses Conferma gave you';
+	}
+	try {
+		oneLineFields(c, { clientId: 'Client ID', clientSecret: 'Client Secret', platformKeyName: 'Platform Key Name' }, 'Conferma Pay');
+	} catch (error) {
+		return `${(error as InvalidInput).message}. ${(error as InvalidInput).description ?? ''}`.trim();
 	}
 	// The token request carries the client secret and every API call the token: never over plain HTTP.
 	return notHttps(c.baseUrl, 'Base URL') ?? notHttps(c.tokenUrl, 'Token URL');
@@ -197,10 +204,10 @@ export class ConfermaPay {
 		return tokens.get(this.client.tokenKey, this.client.fetchToken, { sharedTokenRequired: SHARED_TOKEN_REQUIRED });
 	}
 
-	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number) {
+	private async call(req: Omit<HttpRequest, 'url'> & { path: string }, timeoutMs?: number, signal?: AbortSignal) {
 		const { path, ...rest } = req;
 		const client = timeoutMs ? { ...this.client, send: { ...this.client.send, timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs } } } : this.client;
-		const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, this.signal);
+		const res = await callApi(client, { ...rest, url: `${this.credentials.baseUrl}${path}` }, eitherSignal(this.signal, signal));
 		return (res.body ?? {}) as IDataObject;
 	}
 
@@ -214,7 +221,7 @@ export class ConfermaPay {
 	 */
 	private pages(path: string, query: IDataObject, idKey: string, options: { returnAll: boolean; limit: number }) {
 		return collectPages(
-			(page, size) => this.call({ method: 'GET', path, query: { ...query, PageNumber: page, PageSize: size } as HttpRequest['query'] }),
+			(page, size, signal) => this.call({ method: 'GET', path, query: { ...query, PageNumber: page, PageSize: size } as HttpRequest['query'] }, undefined, signal),
 			{ ...options, minPageSize: PAGE_SIZE.min, maxPageSize: PAGE_SIZE.max, service: 'Conferma', keys: ['items'], idKey },
 		);
 	}

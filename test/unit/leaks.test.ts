@@ -1,0 +1,24 @@
+/** The leak grep the tests use (test/helpers/leaks.ts): what it finds, and what it lets through. */
+import { Leaks, secretShapes } from '../helpers/leaks';
+
+test.each([
+	['a full card number, plain, spaced or dashed', 'card 4111111111111111 / 4111 1111 1111 1111 / 4111-1111-1111-1111', ['card number', 'card number', 'card number']],
+	['a CVV field', '{"cvv":"123"} cvc2=4567 "securityCode": 999', ['CVV', 'CVV', 'CVV']],
+	['a full CPF, with or without punctuation', 'cpf 111.444.777-35 and 11144477735', ['CPF', 'CPF']],
+	['a bearer token and a JWT', 'authorization: Bearer abcdefgh12345 eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', ['token', 'token']],
+])('finds %s', (_name, text, kinds) => {
+	expect(secretShapes(text).map((h) => h.kind)).toEqual(kinds);
+});
+
+test('lets through masked values, epoch milliseconds, invalid CPFs and non-Luhn ids', () => {
+	expect(secretShapes('***.444.777-** ****1111 last4 1111 1765000000000 123.456.789-00 4111111111111112 Bearer [redacted] uuid 3f2a-1111')).toEqual([]);
+});
+
+test('with shapes on, a run that showed a card number fails; its own allowed values pass', () => {
+	const leaks = new Leaks({ shapes: true, allow: ['4000000000000002'] });
+	leaks.watch('a-secret-value');
+	leaks.collect({ card: '4000000000000002' });
+	expect(leaks.assertNone()).toBeGreaterThan(0);
+	leaks.collect('error: card 5555555555554444 refused');
+	expect(() => leaks.assertNone()).toThrow(/secret-shaped value\(s\) shown, e\.g\. a card number/);
+});
