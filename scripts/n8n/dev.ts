@@ -3,12 +3,13 @@
  * credentials created for the sandbox, the examples imported (the signup webhook published) and an owner account,
  * so a person can open the editor and run everything without a vendor account. Ctrl-C stops all of it.
  *
- * n8n's data lives in .n8n-dev/ (gitignored) and survives restarts; the sandbox's certificates are new at every
- * start, so the credentials and examples are imported again each time (same ids: updated, not duplicated).
+ * n8n's data lives in .n8n-dev/ (gitignored) and survives restarts; so do the sandbox's secrets and certificates
+ * (kept in .sandbox/, as `npm run sandbox` keeps them), so a credential made by hand keeps working. The credentials
+ * and examples are imported again each time (same ids: updated, not duplicated).
  */
 import { mkdirSync } from 'fs';
 import { join } from 'path';
-import { startSandbox } from '../../sandbox';
+import { startSavedSandbox } from '../../sandbox/saved';
 import * as app from './app';
 
 async function main() {
@@ -17,7 +18,7 @@ async function main() {
 	const home = join(app.REPO, '.n8n-dev');
 	mkdirSync(home, { recursive: true });
 	app.installPackage(home, app.packPackage(join(home, 'pack')));
-	const sandbox = await startSandbox({ basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
+	const { sandbox } = await startSavedSandbox({ dir: join(app.REPO, '.sandbox'), basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
 	const port = Number(process.env.N8N_PORT ?? 5678);
 	const [brokerPort] = await app.freePorts(1);
 	// The onboarding-assistant example's OpenAI Chat Model talks to the sandbox's scripted model: n8n must trust its CA.
