@@ -27,14 +27,15 @@ if [ -z "$RESOLVE_ONLY" ] && [ -f "$MARK" ] && [ -f "$SQLITE" ] && [ -x "$LAUNCH
 
 # Prints "… still <what> (N s<, detail>)" every 15 s while a command runs, and returns its exit status.
 progress() {
-  local what="$1" detail="$2" start=$SECONDS pid
+  local what="$1" detail="$2" start=$SECONDS next=$((SECONDS + 15)) pid
   shift 2
   "$@" &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
-    if kill -0 "$pid" 2>/dev/null && [ $(((SECONDS - start) % 15)) -eq 0 ]; then
+    if kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -ge "$next" ]; then
       echo "  … still $what ($((SECONDS - start)) s$(eval "$detail"))" >&2
+      next=$((next + 15))
     fi
   done
   wait "$pid"
