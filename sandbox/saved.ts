@@ -47,7 +47,12 @@ export function pemFiles(certs: SandboxCerts): Record<string, string> {
 function unusable(saved: Saved | undefined): string | undefined {
 	if (!saved) return 'none kept yet';
 	// A client certificate about to expire would fail in n8n a few days later, far from its cause.
-	const validTo = Date.parse(new X509Certificate(saved.certs.client.cert).validTo);
+	let validTo: number;
+	try {
+		validTo = Date.parse(new X509Certificate(saved.certs.client.cert).validTo);
+	} catch {
+		return 'the kept client certificate cannot be read';
+	}
 	if (validTo < Date.now() + 7 * 86_400_000) return `the client certificate expires on ${new Date(validTo).toISOString().slice(0, 10)}`;
 	return undefined;
 }

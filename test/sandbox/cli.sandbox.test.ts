@@ -13,6 +13,8 @@ import { freePorts } from '../../scripts/n8n/app';
 import { parseArgs } from '../../sandbox/cli';
 
 const REPO = resolve(__dirname, '..', '..');
+/** A start compiles the CLI and makes certificates: seconds, or a minute on a loaded machine. */
+const START = 90_000;
 const dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,7 +71,7 @@ test('two starts print the same credentials and keep the same certificates; --fr
 	expect(fresh).toMatch(/New secrets, passcodes and certificates \(asked for with --fresh\)/);
 	for (const secret of secretsIn(first)) expect(fresh).not.toContain(secret);
 	expect(readFileSync(join(dir, 'ca.crt'), 'utf8')).not.toBe(ca);
-});
+}, START * 3);
 
 test('--host 0.0.0.0: a warning that the secrets are reachable from the network, and a certificate for host.docker.internal', async () => {
 	const printed = await start(['--host', '0.0.0.0'], async (out) => {
@@ -88,7 +90,7 @@ test('--host 0.0.0.0: a warning that the secrets are reachable from the network,
 	expect(printed).toMatch(/WARNING: listening on 0\.0\.0\.0, not only on this machine: anyone who can reach it/);
 	expect(printed).toMatch(/host\.docker\.internal/);
 	expect(await start()).not.toMatch(/WARNING/);
-});
+}, START * 2);
 
 test('arguments: --host needs an address; anything else is refused by name', () => {
 	expect(parseArgs([])).toEqual({ fresh: false, host: '127.0.0.1' });
