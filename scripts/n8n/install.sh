@@ -55,8 +55,8 @@ if [ -z "$RESOLVE_ONLY" ]; then
     echo "  On Debian or Ubuntu: sudo apt-get install python3 make g++" >&2
     exit 1
   fi
-  echo "Installing n8n $VERSION into $DIR, once: about 1,100 packages from the npm registry, then sqlite3 compiled" >&2
-  echo "  with python3, make and g++ (no other network). About 4–7 minutes; later starts reuse it." >&2
+  echo "Installing n8n $VERSION into $DIR, once: about 2,000 packages from the npm registry, then sqlite3 compiled" >&2
+  echo "  with python3, make and g++ (no other network). About 5–15 minutes (the compile alone 2–4); later starts reuse it." >&2
 fi
 
 export npm_config_loglevel=error
