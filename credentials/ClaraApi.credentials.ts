@@ -48,11 +48,12 @@ export class ClaraApi implements ICredentialType {
 			default: '',
 			required: true,
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a certificate is public; shown so a person can check what they pasted
 		{
 			displayName: 'Client Certificate',
 			name: 'certificate',
 			type: 'string',
-			typeOptions: { password: true, rows: 4 },
+			typeOptions: { rows: 4 },
 			default: '',
 			required: true,
 			placeholder: '-----BEGIN CERTIFICATE-----',
@@ -76,11 +77,12 @@ export class ClaraApi implements ICredentialType {
 			default: '',
 			description: 'Only if the private key is encrypted',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a certificate is public; shown so a person can check what they pasted
 		{
 			displayName: 'Clara CA Certificate',
 			name: 'caCertificate',
 			type: 'string',
-			typeOptions: { password: true, rows: 4 },
+			typeOptions: { rows: 4 },
 			default: '',
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description: "Clara's CA certificate (PEM), trusted in addition to the system's CAs",

@@ -1,12 +1,15 @@
 // @peculiar/x509 uses tsyringe, which needs the reflect polyfill loaded first.
 import 'reflect-metadata';
 import { createPrivateKey, randomBytes, webcrypto } from 'crypto';
+import { isIP } from 'net';
 import * as x509 from '@peculiar/x509';
 import type { KeyPair, SandboxCerts } from './types';
 
 /**
  * Certificates made at start (nothing is committed): a CA named like Clara's, the server certificate, good,
  * encrypted, foreign and expired client certificates. Generated once per process; tests start many sandboxes.
+ * `npm run sandbox` keeps its own set in .sandbox/ instead (sandbox/saved.ts) and issues it a server certificate
+ * for the addresses it listens on.
  */
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -46,10 +49,13 @@ async function makeCa(name: string) {
 	return { pair, cert };
 }
 
+/** Names a server certificate is valid for: loopback always, and any other host or address given. */
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
 async function issue(
-	ca: { pair: CryptoKeyPair; cert: x509.X509Certificate },
+	ca: { pair: Pick<CryptoKeyPair, 'privateKey'>; cert: x509.X509Certificate },
 	name: string,
-	options: { server?: boolean; notBefore?: Date; notAfter?: Date } = {},
+	options: { server?: boolean; names?: string[]; notBefore?: Date; notAfter?: Date } = {},
 ): Promise<KeyPair> {
 	const pair = await keys();
 	const cert = await x509.X509CertificateGenerator.create({
@@ -68,11 +74,9 @@ async function issue(
 			await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
 			...(options.server
 				? [
-						new x509.SubjectAlternativeNameExtension([
-							{ type: 'ip', value: '127.0.0.1' },
-							{ type: 'ip', value: '::1' },
-							{ type: 'dns', value: 'localhost' },
-						]),
+						new x509.SubjectAlternativeNameExtension(
+							[...new Set([...LOOPBACK, ...(options.names ?? [])])].map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })),
+						),
 					]
 				: []),
 		],
@@ -82,27 +86,39 @@ async function issue(
 
 let cached: Promise<SandboxCerts> | undefined;
 
+/** The certificates every test shares: made once per process. */
 export function generateCertificates(): Promise<SandboxCerts> {
-	cached ??= (async () => {
-		const ca = await makeCa('Clara API Certificate Authority');
-		const foreignCa = await makeCa('Some Other Certificate Authority');
-		const [server, client, plain, foreign, expired] = await Promise.all([
-			issue(ca, 'localhost', { server: true }),
-			issue(ca, 'n8n sandbox client'),
-			issue(ca, 'n8n sandbox client (encrypted key)'),
-			issue(foreignCa, 'n8n sandbox client (foreign)'),
-			issue(ca, 'n8n sandbox client (expired)', { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 30 * DAY) }),
-		]);
-		const passphrase = `pass-${randomBytes(6).toString('hex')}`;
-		const encryptedKey = createPrivateKey(plain.key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
-		return {
-			ca: { cert: ca.cert.toString('pem') + '\n', key: await pkcs8(ca.pair.privateKey) },
-			server,
-			client,
-			clientEncrypted: { cert: plain.cert, key: encryptedKey, passphrase },
-			foreign: { ...foreign, ca: foreignCa.cert.toString('pem') + '\n' },
-			expired,
-		};
-	})();
+	cached ??= makeCertificates();
 	return cached;
+}
+
+/** A new set of certificates. */
+export async function makeCertificates(): Promise<SandboxCerts> {
+	const ca = await makeCa('Clara API Certificate Authority');
+	const foreignCa = await makeCa('Some Other Certificate Authority');
+	const [server, client, plain, foreign, expired] = await Promise.all([
+		issue(ca, 'localhost', { server: true }),
+		issue(ca, 'n8n sandbox client'),
+		issue(ca, 'n8n sandbox client (encrypted key)'),
+		issue(foreignCa, 'n8n sandbox client (foreign)'),
+		issue(ca, 'n8n sandbox client (expired)', { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 30 * DAY) }),
+	]);
+	const passphrase = `pass-${randomBytes(6).toString('hex')}`;
+	const encryptedKey = createPrivateKey(plain.key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
+	return {
+		ca: { cert: ca.cert.toString('pem') + '\n', key: await pkcs8(ca.pair.privateKey) },
+		server,
+		client,
+		clientEncrypted: { cert: plain.cert, key: encryptedKey, passphrase },
+		foreign: { ...foreign, ca: foreignCa.cert.toString('pem') + '\n' },
+		expired,
+	};
+}
+
+/** A new server certificate from the CA of `certs`, valid for loopback and `names` (host names or addresses). */
+export async function withServerNames(certs: SandboxCerts, names: string[]): Promise<SandboxCerts> {
+	const der = Buffer.from(certs.ca.key.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+	const privateKey = await webcrypto.subtle.importKey('pkcs8', der, ALG, false, ['sign']);
+	const server = await issue({ pair: { privateKey }, cert: new x509.X509Certificate(certs.ca.cert) }, 'localhost', { server: true, names });
+	return { ...certs, server };
 }

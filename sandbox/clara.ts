@@ -27,6 +27,8 @@ export interface ClaraOptions {
 	/** Write permissions of the API project (sandbox/clara-writes.ts); all of them unless given. */
 	grants?: ClaraGrant[];
 	port?: number;
+	/** Where to listen (default 127.0.0.1). */
+	host?: string;
 }
 
 export interface ClaraData {
@@ -593,7 +595,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		return { transactionUuid: tx.uuid, invoices };
 	}
 
-	const service = await startService({ name: 'clara', handler, certs: options.certs, mtls: true, port: options.port });
+	const service = await startService({ name: 'clara', handler, certs: options.certs, mtls: true, port: options.port, host: options.host });
 	const primary = datasets.get(entities[0])!;
 	const sandbox: ClaraSandbox = Object.assign(service, {
 		clientId,

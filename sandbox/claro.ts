@@ -29,6 +29,8 @@ export interface ClaroOptions {
 	/** How many generated people the base holds besides the documented example CPFs. */
 	people?: number;
 	port?: number;
+	/** Where to listen (default 127.0.0.1). */
+	host?: string;
 }
 
 export interface ClaroSandbox extends Service {
@@ -195,7 +197,7 @@ export async function startClaro(options: ClaroOptions): Promise<ClaroSandbox> {
 		});
 	};
 
-	const service = await startService({ name: 'claro', handler, certs: options.certs, port: options.port });
+	const service = await startService({ name: 'claro', handler, certs: options.certs, port: options.port, host: options.host });
 	const sandbox: ClaroSandbox = Object.assign(service, {
 		key,
 		secret,

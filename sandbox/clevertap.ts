@@ -26,7 +26,14 @@ export interface CleverTapOptions {
 	/** Partner names allowed to use `/v1/connect`. */
 	partners?: string[];
 	profiles?: number;
+	/**
+	 * Keep the events on the days written here (1 January to 28 March 2026), which tests pin. By default they are
+	 * moved, whole days at a time, to end yesterday, so "the last 7 days" finds events whenever the sandbox runs.
+	 */
+	fixedDates?: boolean;
 	port?: number;
+	/** Where to listen (default 127.0.0.1). */
+	host?: string;
 }
 
 type Bucket = 'read' | 'write' | 'upload';
@@ -117,11 +124,21 @@ const header = (req: SandboxRequest, name: string) => {
 const yyyymmdd = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && /^\d{8}$/.test(v)) ? Number(v) : undefined);
 const dayOf = (d: number) => new Date(Date.UTC(Math.floor(d / 10000), Math.floor(d / 100) % 100 - 1, d % 100));
 const toDay = (date: Date) => Number(date.toISOString().slice(0, 10).replace(/-/g, ''));
+const DAY_MS = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isObject = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-function generate(count: number) {
+/** The last day of the events as written; `generate` moves them by whole days from there. */
+const LAST_EVENT_DAY = 20260328;
+
+/** Days from LAST_EVENT_DAY to yesterday (UTC). */
+function daysToYesterday(now = Date.now()) {
+	return Math.floor(now / DAY_MS) - 1 - Math.floor(dayOf(LAST_EVENT_DAY).getTime() / DAY_MS);
+}
+
+function generate(count: number, shiftDays: number) {
 	const rand = seeded(2025_04_02);
+	const shift = (d: number) => toDay(new Date(dayOf(d).getTime() + shiftDays * DAY_MS));
 	const profiles = new Map<string, Obj>();
 	const events: Obj[] = [];
 	for (let i = 1; i <= count; i++) {
@@ -132,13 +149,13 @@ function generate(count: number) {
 			objectId,
 			email: `${identity}@example.com`,
 			name: `User ${i}`,
-			profileData: { city: CITIES[i % CITIES.length], plan: i % 4 === 0 ? 'gold' : 'free', signup: 20250101 + (i % 28) },
+			profileData: { city: CITIES[i % CITIES.length], plan: i % 4 === 0 ? 'gold' : 'free', signup: shift(20250101 + (i % 28)) },
 			events: {},
 			platformInfo: [{ platform: i % 2 ? 'Android' : 'iOS', os_version: i % 2 ? '14' : '17.4', app_version: '3.2.1' }],
 		};
 		const n = 1 + Math.floor(rand() * 8);
 		for (let e = 0; e < n; e++) {
-			const day = 20260101 + Math.floor(rand() * 28) + 100 * Math.floor(rand() * 3);
+			const day = shift(20260101 + Math.floor(rand() * 28) + 100 * Math.floor(rand() * 3));
 			const evtName = EVENT_NAMES[Math.floor(rand() * EVENT_NAMES.length)];
 			const ts = day * 1_000_000 + Math.floor(rand() * 24) * 10_000 + Math.floor(rand() * 60) * 100;
 			events.push({
@@ -175,7 +192,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 	const accountId = options.accountId ?? 'TEST-R78-ZZ4-8W7Z';
 	const passcode = options.passcode ?? `ctp-${randomBytes(12).toString('hex')}`;
 	const expiredPasscode = options.expiredPasscode ?? `ctx-${randomBytes(12).toString('hex')}`;
-	const data = generate(options.profiles ?? 150);
+	const data = generate(options.profiles ?? 150, options.fixedDates ? 0 : daysToYesterday());
 	/** Cursor (as sent back, decoded) → what it reads. */
 	const cursors = new Map<string, { records: Obj[]; offset: number; batchSize: number; pendingLeft: number; emptyLeft: number }>();
 	/** req_id → the answer it will give once done. */
@@ -650,7 +667,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 		}
 	}
 
-	const service = await startService({ name: 'clevertap', handler, certs: options.certs, port: options.port });
+	const service = await startService({ name: 'clevertap', handler, certs: options.certs, port: options.port, host: options.host });
 	const resetCounters = service.resetCounters.bind(service);
 	const sandbox: CleverTapSandbox = Object.assign(service, {
 		accountId,
@@ -691,6 +708,12 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 	return sandbox;
 }
 
+/** The days the events span, as From Date and To Date take them. */
+const eventDays = (events: Obj[]) => {
+	const iso = (ts: number) => dayOf(Math.floor(ts / 1_000_000)).toISOString().slice(0, 10);
+	return events.length ? `${iso(events[0].ts)} to ${iso(events[events.length - 1].ts)}` : 'none';
+};
+
 /** For `npm run sandbox` (sandbox/cli.ts): how to fill the n8n credential to use this emulator. */
 export function printCleverTap(sandbox: { clevertap: CleverTapSandbox }, dir: string) {
 	const c = sandbox.clevertap;
@@ -701,7 +724,7 @@ export function printCleverTap(sandbox: { clevertap: CleverTapSandbox }, dir: st
   Base URL Override: ${c.url}/{region}
   CA Certificate: paste ${dir}/ca.crt
   Partner names whitelisted for Partner Connect: ${c.partners.join(', ')}
-  Data: ${c.profiles.size} profiles, ${c.events.length} events (Jan–Mar 2026: ${EVENT_NAMES.join(', ')}), ${c.campaigns.length} campaigns
+  Data: ${c.profiles.size} profiles, ${c.events.length} events (${eventDays(c.events)}: ${EVENT_NAMES.join(', ')}), ${c.campaigns.length} campaigns
   What it does and why: sandbox/contracts/clevertap.md
 `);
 }

@@ -1,11 +1,13 @@
 /**
- * `npm run sandbox`: the emulators on fixed ports, for a person to point n8n credentials at. Certificates are
- * written to .sandbox/ (gitignored); they are new at every start, so paste them again after a restart. When a
- * fixed port is taken (SANDBOX_PORT, default 8443, then one port per service), a free one is used instead.
+ * `npm run sandbox`: the emulators on fixed ports, for a person to point n8n credentials at. Its secrets, passcodes
+ * and certificates are kept in .sandbox/ (gitignored) and are the same at every start; `-- --fresh` makes new ones.
+ * `-- --host 0.0.0.0` listens on every address (n8n in Docker reaching it as host.docker.internal). When a fixed
+ * port is taken (SANDBOX_PORT, default 8443, then one port per service), a free one is used instead.
+ * SANDBOX_DIR moves the kept state elsewhere (the tests use a temporary folder).
  */
-import { mkdirSync, writeFileSync } from 'fs';
-import { join, resolve } from 'path';
-import { serviceNames, startSandbox, type Sandbox } from './index';
+import { resolve } from 'path';
+import { serviceNames, type Sandbox } from './index';
+import { startSavedSandbox } from './saved';
 import { printClara } from './clara';
 import { printClaro } from './claro';
 import { printCleverTap } from './clevertap';
@@ -15,28 +17,40 @@ import { printOpenAi } from './openai';
 /** How to fill each service's n8n credential; each emulator exports its printer. */
 export const printers: Array<(sandbox: Sandbox, dir: string) => void> = [printClara, printCleverTap, printClaro, printConferma, printOpenAi];
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** `--fresh`, `--host <address>` (or `--host=<address>`). */
+export function parseArgs(args: string[]): { fresh: boolean; host: string } {
+	const at = args.findIndex((a) => a === '--host' || a.startsWith('--host='));
+	const host = at < 0 ? '127.0.0.1' : args[at].startsWith('--host=') ? args[at].slice(7) : args[at + 1];
+	if (!host || host.startsWith('-')) throw new Error('--host needs an address, e.g. --host 0.0.0.0');
+	const unknown = args.filter((a, i) => a !== '--fresh' && i !== at && !(i === at + 1 && args[at] === '--host'));
+	if (unknown.length) throw new Error(`unknown argument ${unknown[0]}: npm run sandbox [-- --fresh] [--host 0.0.0.0]`);
+	return { fresh: args.includes('--fresh'), host };
+}
+
 async function main() {
+	const { fresh, host } = parseArgs(process.argv.slice(2));
 	const basePort = Number(process.env.SANDBOX_PORT ?? 8443);
-	const sandbox = await startSandbox({ basePort });
-	const { certs } = sandbox;
-	// A port already taken usually means another sandbox is running: its certificates stay where they are.
+	const dir = resolve(process.env.SANDBOX_DIR ?? resolve(__dirname, '..', '.sandbox'));
+	const { sandbox, created } = await startSavedSandbox({ dir, fresh, host, basePort });
+	console.log(`Sandbox running on ${host} — certificates in ${dir}`);
+	console.log(
+		created
+			? `New secrets, passcodes and certificates (${created}): paste them into n8n once; later starts keep them (--fresh makes new ones).\n`
+			: `The same secrets, passcodes and certificates as the last start (kept in ${dir}; --fresh makes new ones).\n`,
+	);
+	if (!LOOPBACK.has(host)) {
+		console.log(`WARNING: listening on ${host}, not only on this machine: anyone who can reach it on ports ${sandbox.clara.port}–${sandbox.openai.port} can call the
+sandbox with the secrets below, and they are no secret here (printed, and kept unencrypted in ${dir}). Use it on a
+network you trust, and stop it when done.
+From n8n in Docker, use https://host.docker.internal:PORT in the URLs below instead of 127.0.0.1 (on Linux, start the
+container with --add-host=host.docker.internal:host-gateway); the server certificate names host.docker.internal,
+this machine's name and its addresses.
+`);
+	}
 	const fixed = serviceNames.every((name, i) => sandbox[name].port === basePort + i);
-	const dir = resolve(__dirname, '..', '.sandbox', ...(fixed ? [] : [`run-${process.pid}`]));
-	mkdirSync(dir, { recursive: true });
-	const files: Record<string, string> = {
-		'ca.crt': certs.ca.cert,
-		'client.crt': certs.client.cert,
-		'client.key': certs.client.key,
-		'client-encrypted.crt': certs.clientEncrypted.cert,
-		'client-encrypted.key': certs.clientEncrypted.key,
-		'passphrase.txt': certs.clientEncrypted.passphrase,
-		'foreign.crt': certs.foreign.cert,
-		'foreign.key': certs.foreign.key,
-		'expired.crt': certs.expired.cert,
-		'expired.key': certs.expired.key,
-	};
-	for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o600 });
-	console.log(`Sandbox running on 127.0.0.1 — certificates in ${dir}\n`);
+	if (!fixed) console.log(`Some fixed ports were taken (another sandbox running?): the ports below differ from last time.\n`);
 	for (const print of printers) print(sandbox, dir);
 	console.log('Ctrl-C stops it.');
 	let stopping = false;

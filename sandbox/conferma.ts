@@ -23,7 +23,14 @@ export interface ConfermaOptions {
 	tokenLifetimeSec?: number;
 	/** Deployments created at start. */
 	deployments?: number;
+	/**
+	 * Keep the deployments on the dates written here (created 1–5 January 2026, paid in February), which tests pin.
+	 * By default every date moves by the same whole days, so the last one was created yesterday.
+	 */
+	fixedDates?: boolean;
 	port?: number;
+	/** Where to listen (default 127.0.0.1). */
+	host?: string;
 }
 
 export interface Deployment {
@@ -116,6 +123,8 @@ export function cardAuthorisation(deploymentId: number | string, overrides: Part
 
 type Issue = { field: string; issue: string };
 
+const DAY = 86_400_000;
+
 export async function startConferma(options: ConfermaOptions): Promise<ConfermaSandbox> {
 	const clientId = options.clientId ?? 'conferma-sandbox-client';
 	const clientSecret = options.clientSecret ?? `conferma-secret-${randomBytes(8).toString('hex')}`;
@@ -168,6 +177,9 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		const { number, cvv: _cvv, ...expiry } = card;
 		return { ...d, cardDetails: full ? { ...card } : { maskedNumber: `555555******${number.slice(-4)}`, ...expiry } };
 	}
+	// The dates as written end on 5 January 2026; by default each moves so that day is yesterday.
+	const shiftMs = options.fixedDates ? 0 : (Math.floor(Date.now() / DAY) - 1 - Math.floor(Date.UTC(2026, 0, 5) / DAY)) * DAY;
+	const moved = (date: string) => new Date(Date.parse(date) + shiftMs).toISOString().slice(0, 10);
 	// contract: invoices (their fields are a guess)
 	function addInvoice(d: Deployment, n: number) {
 		const amount = d.deploymentAmount as { amount: number; currencyCode: string };
@@ -175,13 +187,13 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		list.push({
 			invoiceId: nextInvoiceId++,
 			invoiceNumber: `INV-${d.deploymentId}-${n + 1}`,
-			invoiceDate: '2026-02-15',
+			invoiceDate: moved('2026-02-15'),
 			invoiceAmount: { amount: Math.round((amount.amount / (n + 2)) * 100) / 100, currencyCode: amount.currencyCode },
 			supplierName: (d.supplier as { name?: string } | undefined)?.name,
 		});
 		invoices.set(String(d.deploymentId), list);
 	}
-	const start = Date.UTC(2026, 0, 1);
+	const start = Date.UTC(2026, 0, 1) + shiftMs;
 	for (let i = 0; i < (options.deployments ?? 120); i++) {
 		const pool = cardPools[i % cardPools.length];
 		const d = addDeployment(
@@ -191,7 +203,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 				consumerReference: `BOOKING-${String(i + 1).padStart(5, '0')}`,
 				supplierReference: `SUP-${i + 1}`,
 				deploymentAmount: { amount: 100 + (i % 40) * 12.5, currencyCode: pool.currencyCode },
-				paymentRange: { startDate: '2026-02-01', endDate: '2026-02-28' },
+				paymentRange: { startDate: moved('2026-02-01'), endDate: moved('2026-02-28') },
 				supplier: { name: `Sandbox Supplier ${i % 7}`, address: { city: 'London', countryCode: 'GB' } },
 				travellers: [{ firstName: 'Alex', lastName: `Traveller${i}` }],
 			},
@@ -367,7 +379,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		return error(405, 'EVAL405', `${req.method} is not allowed here.`);
 	};
 
-	const service = await startService({ name: 'conferma', handler, certs: options.certs, port: options.port });
+	const service = await startService({ name: 'conferma', handler, certs: options.certs, port: options.port, host: options.host });
 	const sandbox: ConfermaSandbox = Object.assign(service, {
 		clientId,
 		clientSecret,

@@ -257,7 +257,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 	await listen(server, options.port ?? 0, host, options.name);
 	const address = server.address();
 	service.port = typeof address === 'object' && address ? address.port : 0;
-	service.url = `https://${host.includes(':') ? `[${host}]` : host}:${service.port}`;
+	// Listening on every address (0.0.0.0, ::) includes loopback: the URL printed and used locally is loopback's.
+	const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+	service.url = `https://${shown.includes(':') ? `[${shown}]` : shown}:${service.port}`;
 	return service;
 }
 

@@ -37,10 +37,14 @@ export type SandboxOptions<K extends ServiceName = ServiceName> = {
 	services?: K[];
 	/** Fixed ports for `npm run sandbox` (so a saved n8n credential keeps working); unset = any free port. */
 	basePort?: number;
+	/** Where every emulator listens; default 127.0.0.1. */
+	host?: string;
+	/** Certificates to serve with (`npm run sandbox` keeps its own); default the set the process shares. */
+	certs?: SandboxCerts;
 } & { [P in ServiceName]?: OptionsOf<P> };
 
 export async function startSandbox<K extends ServiceName = ServiceName>(options: SandboxOptions<K> = {}): Promise<Sandbox<K>> {
-	const certs = await generateCertificates();
+	const certs = options.certs ?? (await generateCertificates());
 	const names = serviceNames;
 	const started: Partial<Record<ServiceName, Service>> = {};
 	const close = async () => {
@@ -50,8 +54,8 @@ export async function startSandbox<K extends ServiceName = ServiceName>(options:
 		for (const name of options.services ?? names) {
 			const port = options.basePort ? options.basePort + names.indexOf(name) : 0;
 			// Each starter takes its own options type; the mapped SandboxOptions type already checked them.
-			const start = services[name] as (o: { certs: SandboxCerts; port: number }) => Promise<Service>;
-			started[name] = await start({ certs, port, ...options[name] });
+			const start = services[name] as (o: { certs: SandboxCerts; port: number; host?: string }) => Promise<Service>;
+			started[name] = await start({ certs, port, host: options.host, ...options[name] });
 		}
 	} catch (error) {
 		await close();

@@ -110,6 +110,8 @@ export interface OpenAiOptions {
 	apiKey?: string;
 	script?: Script;
 	port?: number;
+	/** Where to listen (default 127.0.0.1). */
+	host?: string;
 }
 
 export interface ReceivedRequest {
@@ -356,7 +358,7 @@ export async function startOpenAi(options: OpenAiOptions): Promise<OpenAiSandbox
 		return openAiError(404, `Invalid URL (${req.method} ${req.path})`, 'invalid_request_error');
 	};
 
-	const service = await startService({ name: 'openai', handler, certs: options.certs, port: options.port });
+	const service = await startService({ name: 'openai', handler, certs: options.certs, port: options.port, host: options.host });
 	const sandbox: OpenAiSandbox = Object.assign(service, {
 		apiKey,
 		script: options.script ?? onboardingScript,

@@ -215,7 +215,8 @@ async function main() {
 	} else {
 		const { startSandbox } = await import('../sandbox');
 		const { claraCredentials, cleverTapCredentials, claroCredentials, confermaCredentials } = await import('../sandbox/credentials');
-		const sandbox = await startSandbox();
+		// CleverTap's events on the days written, beside its campaigns (January–March 2026): one window finds both.
+		const sandbox = await startSandbox({ clevertap: { fixedDates: true } });
 		close = () => sandbox.close();
 		credentials = {
 			claraApi: claraCredentials(sandbox),

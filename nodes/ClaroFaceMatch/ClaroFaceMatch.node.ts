@@ -26,7 +26,10 @@ export class ClaroFaceMatch implements INodeType {
 		version: 1,
 		subtitle: actionSubtitle(properties),
 		description: "Check whether Claro Brasil holds facial biometrics for a CPF (identity check for onboarding), billed per answer",
-		defaults: { name: 'Claro Face Match' },
+		// Short on the canvas: n8n would otherwise name a new node (and its tool, with " in <default name>" after it)
+		// after the action, 63 characters that the canvas cuts off.
+		defaults: { name: 'Face Match' },
+		skipNameGeneration: true,
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

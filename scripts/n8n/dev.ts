@@ -3,29 +3,37 @@
  * credentials created for the sandbox, the examples imported (the signup webhook published) and an owner account,
  * so a person can open the editor and run everything without a vendor account. Ctrl-C stops all of it.
  *
- * n8n's data lives in .n8n-dev/ (gitignored) and survives restarts; the sandbox's certificates are new at every
- * start, so the credentials and examples are imported again each time (same ids: updated, not duplicated).
+ * n8n's data lives in .n8n-dev/ (gitignored) and survives restarts; so do the sandbox's secrets and certificates
+ * (kept in .sandbox/, as `npm run sandbox` keeps them), so a credential made by hand keeps working. The credentials
+ * and examples are imported again each time (same ids: updated, not duplicated).
  */
 import { mkdirSync } from 'fs';
 import { join } from 'path';
-import { startSandbox } from '../../sandbox';
+import { startSavedSandbox } from '../../sandbox/saved';
 import * as app from './app';
 
 async function main() {
 	const started = Date.now();
+	// Each step says what it does: the first run installs n8n (minutes), later ones take about 40 s in all.
+	const say = (what: string) => console.log(`[dev ${((Date.now() - started) / 1000).toFixed(0)} s] ${what}`);
+	say(`n8n ${process.env.N8N_VERSION ?? '2.8.4'}: checking its install in the cache (the first run installs it, and says how)`);
 	const bin = app.n8nBinary();
 	const home = join(app.REPO, '.n8n-dev');
 	mkdirSync(home, { recursive: true });
+	say('packing this package and installing it into .n8n-dev/.n8n/nodes');
 	app.installPackage(home, app.packPackage(join(home, 'pack')));
-	const sandbox = await startSandbox({ basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
+	say('starting the sandbox (secrets and certificates kept in .sandbox/)');
+	const { sandbox } = await startSavedSandbox({ dir: join(app.REPO, '.sandbox'), basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
 	const port = Number(process.env.N8N_PORT ?? 5678);
 	const [brokerPort] = await app.freePorts(1);
 	// The onboarding-assistant example's OpenAI Chat Model talks to the sandbox's scripted model: n8n must trust its CA.
 	const env = app.n8nEnv(home, port, brokerPort, app.trustSandbox(sandbox, home));
+	say('importing the credentials and the examples into n8n');
 	await app.importSandboxSetup(bin, env, sandbox, home);
 	// The example itself runs from Try It in the editor; a copy with its webhook enabled serves the webhook.
 	await app.publishLiveCopy(bin, env, 'exSignupFaceMatch', home);
 	await app.publishLiveCopy(bin, env, 'exOnboardingAssistant', home);
+	say('starting n8n');
 	const n8n = app.startN8n(bin, env);
 	n8n.stdout!.pipe(process.stdout);
 	n8n.stderr!.pipe(process.stderr);

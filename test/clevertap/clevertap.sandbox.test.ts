@@ -12,7 +12,7 @@ let ct: CleverTapSandbox;
 
 beforeAll(async () => {
 	certs = await generateCertificates();
-	ct = await startCleverTap({ certs, region: 'in1' });
+	ct = await startCleverTap({ certs, region: 'in1', fixedDates: true });
 });
 afterAll(async () => {
 	await closeAllAgents();

@@ -55,7 +55,7 @@ export function useCleverTap(): CleverTapTest {
 		return result;
 	};
 	beforeAll(async () => {
-		t.sandbox = await startSandbox({ services: ['clevertap'], clevertap: { region: 'in1' } });
+		t.sandbox = await startSandbox({ services: ['clevertap'], clevertap: { region: 'in1', fixedDates: true } });
 		t.ct = t.sandbox.clevertap;
 		t.leaks.watch(t.ct.passcode, t.ct.expiredPasscode);
 	});

@@ -67,7 +67,7 @@ const create = (overrides: IDataObject = {}) => ({
 });
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ services: ['conferma'] });
+	sandbox = await startSandbox({ services: ['conferma'], conferma: { fixedDates: true } });
 	leaks.watch(conferma().clientSecret);
 });
 afterAll(async () => {

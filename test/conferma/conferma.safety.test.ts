@@ -58,7 +58,7 @@ async function refusedLocally(parameters: IDataObject, cases: Array<{ item: IDat
 }
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ services: ['conferma'] });
+	sandbox = await startSandbox({ services: ['conferma'], conferma: { fixedDates: true } });
 	leaks.watch(conferma().clientSecret);
 });
 afterAll(async () => {

@@ -189,8 +189,8 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 				await field.click();
 				await page.locator('.el-select-dropdown__item:visible', { hasText: label }).first().click();
 				await expect(await field.locator('input').inputValue()).toBe(label);
-			} else if (property.typeOptions?.password) {
-				// Secrets and PEM files are pasted, as a person copies them from a file or a vault.
+			} else if (property.typeOptions?.password || property.typeOptions?.rows) {
+				// Secrets and PEM files (masked or shown) are pasted, as a person copies them from a file or a vault.
 				const input = field.locator('input, textarea').first();
 				await paste(page, input, value);
 				// What the field kept: all of it, or all of it with its line breaks dropped or turned into spaces (a one-line

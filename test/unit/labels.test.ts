@@ -2,7 +2,7 @@
  * Labels a person can read, on every node and credential: no label reads as code, every operation's subtitle is
  * its action text (evaluated by n8n-workflow's own expression engine, as the canvas does), never "getAll: card".
  */
-import { Workflow, type INodeType, type INodeTypeDescription, type INodePropertyOptions } from 'n8n-workflow';
+import { NodeHelpers, Workflow, type INodeType, type INodeTypeDescription, type INodePropertyOptions } from 'n8n-workflow';
 import { ClaraApi } from '../../credentials/ClaraApi.credentials';
 import { ClaroFaceMatchApi } from '../../credentials/ClaroFaceMatchApi.credentials';
 import { CleverTapApi } from '../../credentials/CleverTapApi.credentials';
@@ -69,4 +69,25 @@ test('Conferma Pay Trigger: the subtitle names the events, not their ids', () =>
 	expect(subtitle(trigger, { events: ['98'] })).toBe('Card authorisation');
 	expect(subtitle(trigger, { events: ['98', '*'] })).toBe('Card authorisation, Any event');
 	expect(subtitle(trigger, { events: ['12'] })).toBe('event 12');
+});
+
+test('Claro Face Match: a new node and its tool get a short name the canvas shows whole', () => {
+	const { description } = new ClaroFaceMatch();
+	// The tool variant n8n makes of a usableAsTool node outputs ai_tool; its default name says "… in <default name>".
+	const tool = { ...description, outputs: ['ai_tool'] } as unknown as INodeTypeDescription;
+	const parameters = { resource: 'facialBiometrics', operation: 'check' };
+	expect(NodeHelpers.makeNodeName(parameters, description)).toBe('Face Match');
+	expect(NodeHelpers.makeNodeName(parameters, tool)).toBe('Face Match');
+	expect(description.name).toBe('claroFaceMatch');
+});
+
+test('certificates are shown in full, several lines high; private keys, passphrases and secrets stay masked', () => {
+	for (const credential of credentials) {
+		for (const property of credential.properties) {
+			if (/certificate$/i.test(property.name)) {
+				expect([credential.name, property.name, property.typeOptions?.password ?? false, property.typeOptions?.rows]).toEqual([credential.name, property.name, false, 4]);
+			}
+			if (/privateKey|passphrase|secret|passcode/i.test(property.name)) expect([credential.name, property.name, property.typeOptions?.password]).toEqual([credential.name, property.name, true]);
+		}
+	}
 });
