@@ -1,4 +1,3 @@
-import { setTimeout as wait } from 'timers/promises';
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import {
 	ApiError,
@@ -15,7 +14,8 @@ import {
 	redact,
 	requiredText,
 	send,
-	sharedState,
+	sleep,
+	transport,
 	toNodeError,
 	TransportError,
 	UnknownOutcome,
@@ -102,7 +102,7 @@ export type CallKind = keyof typeof LIMITS;
  * to this worker's own (with a warning) while Redis is unreachable: a 429 is retried, so that is safe.
  */
 export function accountLimiter(): ConcurrencyLimiter {
-	return sharedState().limiter;
+	return transport.limiter;
 }
 
 /** Polls of the cursor flow and of counts: 250 ms, doubling, at most 5 s apart, until the caller's deadline. */
@@ -267,13 +267,9 @@ export class CleverTap {
 			url: `${this.base}${path}`,
 			headers: { 'x-clevertap-account-id': this.credentials.accountId, 'x-clevertap-passcode': this.credentials.passcode },
 		};
-		let release: () => Promise<void>;
-		try {
-			release = await accountLimiter().acquire(this.limitKey(kind), LIMITS[kind], this.signal);
-		} catch {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-			throw new TransportError('aborted', 'The execution was cancelled');
-		}
+		const release = await accountLimiter()
+			.acquire(this.limitKey(kind), LIMITS[kind], this.signal)
+			.catch(() => Promise.reject(new TransportError('aborted', 'The execution was cancelled')));
 		try {
 			let res: HttpResponse;
 			try {
@@ -285,7 +281,7 @@ export class CleverTap {
 						this.log?.(redact(`CleverTap: retry ${attempt} of ${req.method} ${new URL(request.url).pathname} after ${reason}, waiting ${delayMs} ms`, this.secrets)),
 				});
 			} finally {
-				if (options.holdAfterMs) await wait(options.holdAfterMs).catch(() => undefined);
+				if (options.holdAfterMs) await sleep(options.holdAfterMs).catch(() => undefined);
 				await release();
 			}
 			if (res.status < 200 || res.status >= 300) throw new ApiError(res);
@@ -311,12 +307,7 @@ export class CleverTap {
 			if (Date.now() - started + delay > maxWaitMs) {
 				throw new TransportError('timeout', `CleverTap was still preparing the ${what} after ${n + 1} tries in ${Math.round((Date.now() - started) / 1000)} s`, 'CLEVERTAP_STILL_IN_PROGRESS');
 			}
-			try {
-				await wait(delay, undefined, { signal: this.signal });
-			} catch {
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-				throw new TransportError('aborted', 'The execution was cancelled');
-			}
+			await sleep(delay, this.signal);
 		}
 	}
 
