@@ -1,4 +1,4 @@
-import { createHash, X509Certificate, createPrivateKey } from 'crypto';
+import { createHash } from 'crypto';
 import { lookup as systemLookup } from 'dns';
 import type { LookupFunction } from 'net';
 import { createSecureContext } from 'tls';
@@ -18,7 +18,7 @@ import {
 	type SendOptions,
 	type TlsMaterial,
 } from './exchange';
-import { rebuildPem, type PemKind } from './pem';
+import { checkTlsMaterial } from './tls-material';
 
 export * from './exchange';
 
@@ -57,22 +57,6 @@ function identityKey(origin: string, tls: TlsMaterial | undefined, connections: 
 		.digest('hex');
 }
 
-/** Each PEM field rebuilt (see pem.ts), or a tls-config error naming the field and what is wrong with it. */
-function rebuilt(tls: TlsMaterial): TlsMaterial {
-	const field = (value: string | undefined, kind: PemKind, label: string, what: string) => {
-		if (typeof value !== 'string' || value.trim() === '') return undefined;
-		const result = rebuildPem(value, kind);
-		if ('problem' in result) throw new TransportError('tls-config', `${label} is not a valid PEM ${what}: ${result.problem}`);
-		return result.pem;
-	};
-	return {
-		ca: field(tls.ca, 'certificate', 'The CA certificate', 'certificate'),
-		cert: field(tls.cert, 'certificate', 'The client certificate', 'certificate'),
-		key: field(tls.key, 'key', 'The private key', 'key'),
-		passphrase: tls.passphrase || undefined,
-	};
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // n8n's egress policy. The filter is one object per n8n process (a pass-through one when the policy is off), so its
 // secure lookup is made once and the pooled agents that use it are kept like any other; an origin it allowed is
@@ -106,62 +90,11 @@ async function checkEgress(egress: EgressPolicy, url: string, origin: string) {
 }
 
 /**
- * Check PEM material before it reaches a socket, so the user learns which field is wrong instead of an OpenSSL
- * code, and return it rebuilt (a paste that lost its line breaks works). Messages never contain the material.
+ * Check PEM material before it reaches a socket (tls-material.ts), and also that Node's TLS takes the CA: this
+ * client builds its own secure contexts.
  */
 export function validateTlsMaterial(given: TlsMaterial, now = Date.now()): TlsMaterial {
-	const tls = rebuilt(given);
-	if (!!tls.cert !== !!tls.key) {
-		throw new TransportError(
-			'tls-config',
-			tls.cert
-				? 'A client certificate was given without its private key: fill both Certificate and Private Key'
-				: 'A private key was given without its client certificate: fill both Certificate and Private Key',
-		);
-	}
-	if (tls.ca) {
-		try {
-			createSecureContext({ ca: tls.ca });
-			new X509Certificate(tls.ca);
-		} catch {
-			throw new TransportError('tls-config', 'The CA certificate is not a valid PEM certificate: its BEGIN and END lines are there, but what is between them is not a certificate; paste the CA certificate file again');
-		}
-	}
-	if (!tls.cert || !tls.key) return tls;
-	let cert: X509Certificate;
-	try {
-		cert = new X509Certificate(tls.cert);
-	} catch {
-		throw new TransportError('tls-config', 'The client certificate is not a valid PEM certificate: its BEGIN and END lines are there, but what is between them is not a certificate; paste the certificate file again');
-	}
-	const notAfter = Date.parse(cert.validTo);
-	if (notAfter < now) {
-		throw new TransportError(
-			'tls-config',
-			`The client certificate expired on ${new Date(notAfter).toISOString().slice(0, 10)}: ask the vendor for a new one and update the credential`,
-			'CERT_HAS_EXPIRED',
-		);
-	}
-	if (Date.parse(cert.validFrom) > now) {
-		throw new TransportError('tls-config', `The client certificate is not valid before ${cert.validFrom}`, 'CERT_NOT_YET_VALID');
-	}
-	let key;
-	try {
-		key = createPrivateKey({ key: tls.key, passphrase: tls.passphrase });
-	} catch (error) {
-		const text = String((error as Error).message);
-		// A wrong passphrase usually fails as "bad decrypt", but about 1 time in 256 the garbage happens to end in
-		// valid padding and fails later as a parse error: for an encrypted PEM, any failure is about the passphrase.
-		const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(tls.key);
-		if (encrypted || /bad decrypt|passphrase|interrupted or cancelled/i.test(text)) {
-			throw new TransportError('tls-config', tls.passphrase ? 'The private key passphrase is wrong' : 'The private key is encrypted: fill Passphrase', 'BAD_DECRYPT');
-		}
-		throw new TransportError('tls-config', 'The private key is not a valid PEM key: its BEGIN and END lines are there, but what is between them is not a key; paste the .key file again');
-	}
-	if (!cert.checkPrivateKey(key)) {
-		throw new TransportError('tls-config', 'The private key does not belong to the client certificate: use the key that came with this certificate', 'KEY_VALUES_MISMATCH');
-	}
-	return tls;
+	return checkTlsMaterial(given, now, (ca) => createSecureContext({ ca }));
 }
 
 /** Per TLS object, the agent by origin: a hot-path shortcut that skips hashing the PEM material per request. */
