@@ -125,7 +125,8 @@ const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 export const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 /** The connection broke; the server may or may not have seen the request. */
 const BROKEN_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+// ECONNABORTED: axios's word for its timeout, under n8n's helpers (the verified edition).
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ECONNABORTED']);
 
 /**
  * Connections per origin and identity. Matches the nodes' item concurrency: a bigger pool only adds handshakes
@@ -189,7 +190,8 @@ export function backoffMs(attempt: number, retry: RetryOptions) {
 export function describeNetworkError(error: any): TransportError {
 	const code: string | undefined = error?.code ?? error?.cause?.code;
 	const message = String(error?.message ?? error);
-	if (error?.name === 'AbortError' || code === 'UND_ERR_ABORTED') return new TransportError('aborted', 'The execution was cancelled', code);
+	// ERR_CANCELED: axios's, under n8n's helpers, when the execution's signal fires.
+	if (error?.name === 'AbortError' || error?.name === 'CanceledError' || code === 'UND_ERR_ABORTED' || code === 'ERR_CANCELED') return new TransportError('aborted', 'The execution was cancelled', code);
 	if (code && TIMEOUT_CODES.has(code)) {
 		const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for an answer' : 'reading the answer';
 		return new TransportError('timeout', `The server timed out while ${what}`, code);
