@@ -2,7 +2,6 @@ import { sleepWithAbort, type IHttpRequestOptions } from 'n8n-workflow';
 import {
 	buildUrl,
 	DEFAULT_TIMEOUTS,
-	describeNetworkError,
 	parseBody,
 	retrying,
 	TransportError,
@@ -80,7 +79,8 @@ async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResp
 		abortSignal: options.signal,
 		...(tls ? { agentOptions: { ca: tls.ca, cert: tls.cert, key: tls.key, passphrase: tls.passphrase } } : {}),
 	};
-	const res = (await http.httpRequest(request).catch((error: unknown) => Promise.reject(describeNetworkError(error)))) as FullResponse;
+	// A failure below HTTP is thrown as n8n's helper gives it; the retry loop reads its code (exchange.ts).
+	const res = (await http.httpRequest(request)) as FullResponse;
 	const text = typeof res.body === 'string' ? res.body : res.body === undefined || res.body === null ? '' : JSON.stringify(res.body);
 	const type = res.headers?.['content-type'];
 	return { status: res.statusCode, headers: res.headers ?? {}, body: parseBody(text, String(Array.isArray(type) ? type[0] : type ?? ''), res.statusCode) };

@@ -134,6 +134,22 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
  */
 export const DEFAULT_CONNECTIONS = 16;
 
+/**
+ * What `fn` returned (awaited, for a promise), or what it threw. Failures inside the transport are values its callers
+ * put in words; n8n's errors are made from them in one place, at the node (errors.ts).
+ */
+export function tried<T>(fn: () => Promise<T>): Promise<{ value: T } | { error: unknown }>;
+export function tried<T>(fn: () => T): { value: T } | { error: unknown };
+export function tried<T>(fn: () => T | Promise<T>) {
+	try {
+		const value = fn();
+		if (value instanceof Promise) return value.then((v) => ({ value: v }), (error: unknown) => ({ error }));
+		return { value };
+	} catch (error) {
+		return { error };
+	}
+}
+
 /** One exchange with the server, no retries: the final HTTP answer whatever its status, or a failure below HTTP. */
 export type Attempt = (req: HttpRequest, options: SendOptions) => Promise<HttpResponse>;
 /** Wait `ms`; rejects with TransportError 'aborted' when `signal` fires. */
@@ -156,11 +172,9 @@ export function wireBody(req: HttpRequest): { headers: Record<string, string>; b
 /** An answer's text as the caller gets it: parsed JSON when it is JSON, else the text; malformed JSON is an error. */
 export function parseBody(text: string, contentType: string, status: number): unknown {
 	if (text === '' || !(contentType.includes('json') || /^\s*[[{]/.test(text))) return text;
-	try {
-		return JSON.parse(text);
-	} catch {
-		throw new TransportError('malformed', `The server answered HTTP ${status} with a body that is not valid JSON`, undefined, status);
-	}
+	const parsed = tried(() => JSON.parse(text) as unknown);
+	if ('error' in parsed) throw new TransportError('malformed', `The server answered HTTP ${status} with a body that is not valid JSON`, undefined, status);
+	return parsed.value;
 }
 
 export function buildUrl(url: string, query?: HttpRequest['query']) {
@@ -230,8 +244,9 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 		for (let n = 0; ; n++) {
 			let reason: string;
 			let wait: number | undefined;
-			try {
-				const res = await attempt(req, options);
+			const outcome = await tried(() => attempt(req, options));
+			if ('value' in outcome) {
+				const res = outcome.value;
 				const retriable = RETRY_STATUS.has(res.status) && (idempotent || res.status === 429);
 				if (!retriable || n >= retry.retries) {
 					if (res.status === 429 && n > 0) {
@@ -248,26 +263,24 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 				if (wait !== undefined && wait > retry.maxRetryAfterMs) {
 					throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(wait / 1000)} s before trying again`, undefined, res.status);
 				}
-			} catch (error) {
-				if (error instanceof TransportError) {
-					if (error.kind !== 'malformed' || !idempotent || n >= retry.retries) throw error;
-					reason = 'malformed answer';
-				} else {
-					const failure = describeNetworkError(error);
-					const code = failure.code ?? '';
-					const safe = NOT_SENT_CODES.has(code) || (idempotent && (BROKEN_CODES.has(code) || failure.kind === 'timeout'));
-					if (failure.kind === 'aborted' || failure.kind === 'tls' || !safe || n >= retry.retries) {
-						if (!safe && failure.kind === 'network' && !idempotent) {
-							throw new TransportError(
-								'network',
-								`${failure.message}. The request may have reached the server, so it was not sent again automatically`,
-								failure.code,
-							);
-						}
-						throw failure;
+			} else if (outcome.error instanceof TransportError) {
+				if (outcome.error.kind !== 'malformed' || !idempotent || n >= retry.retries) throw outcome.error;
+				reason = 'malformed answer';
+			} else {
+				const failure = describeNetworkError(outcome.error);
+				const code = failure.code ?? '';
+				const safe = NOT_SENT_CODES.has(code) || (idempotent && (BROKEN_CODES.has(code) || failure.kind === 'timeout'));
+				if (failure.kind === 'aborted' || failure.kind === 'tls' || !safe || n >= retry.retries) {
+					if (!safe && failure.kind === 'network' && !idempotent) {
+						throw new TransportError(
+							'network',
+							`${failure.message}. The request may have reached the server, so it was not sent again automatically`,
+							failure.code,
+						);
 					}
-					reason = failure.code ?? failure.kind;
+					throw failure;
 				}
+				reason = failure.code ?? failure.kind;
 			}
 			const delayMs = Math.max(wait ?? 0, backoffMs(n, retry));
 			options.onRetry?.({ attempt: n + 1, reason, delayMs });

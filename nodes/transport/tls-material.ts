@@ -1,15 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'crypto';
-import { TransportError, type TlsMaterial } from './exchange';
+import { TransportError, tried, type TlsMaterial } from './exchange';
 import { rebuildPem, type PemKind } from './pem';
-
-/** What `fn` returned, or what it threw: the checks below put each failure in words of their own. */
-function tried<T>(fn: () => T): { value: T } | { error: unknown } {
-	try {
-		return { value: fn() };
-	} catch (error) {
-		return { error };
-	}
-}
 
 /** Each PEM field rebuilt (see pem.ts), or a tls-config error naming the field and what is wrong with it. */
 function rebuilt(tls: TlsMaterial): TlsMaterial {

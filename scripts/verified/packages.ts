@@ -62,9 +62,11 @@ export const PACKAGES: VerifiedPackage[] = [
 		description: 'n8n nodes for Conferma Pay (virtual cards), built only on what n8n provides: the verified edition.',
 		keywords: ['conferma', 'virtual-cards'],
 		credential: 'ConfermaPayApi',
-		nodes: ['ConfermaPay', 'ConfermaPayTrigger'],
+		// Not the trigger: Conferma has no API to subscribe a notification address (it is set up with Conferma), so
+		// it cannot have the webhook lifecycle (create, check, delete) that n8n's Cloud rules require of a webhook node.
+		nodes: ['ConfermaPay'],
 		givesUp:
-			"Conferma revokes every other token of a platform when it issues a new one. The token is kept in one n8n process's memory, one request at a time: in queue mode each worker takes its own, revoking the others', which recover through one new token and one replay after a 401 (the full edition shares one token across workers through n8n's Redis, under a lock).",
+			"The Conferma Pay Trigger is not in this package: Conferma has no API to register a notification address, and n8n's Cloud rules require a webhook node to register, check and remove its own. Conferma revokes every other token of a platform when it issues a new one. The token is kept in one n8n process's memory, one request at a time: in queue mode each worker takes its own, revoking the others', which recover through one new token and one replay after a 401 (the full edition shares one token across workers through n8n's Redis, under a lock).",
 	},
 ];
 
@@ -95,8 +97,16 @@ const isLink = (p: string) => {
 export function layOut(pkg: VerifiedPackage): string {
 	const dir = join(VERIFIED, pkg.name);
 	const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+	// A service folder entry by entry, leaving out the node files of nodes this package does not ship.
 	const services = [...new Set(pkg.nodes.map(folderOf))];
-	for (const service of services) link(join(ROOT, 'nodes', service), join(dir, 'nodes', service));
+	for (const service of services) {
+		const from = join(ROOT, 'nodes', service);
+		const to = join(dir, 'nodes', service);
+		if (isLink(to)) rmSync(to);
+		const shipped = (file: string) => !/\.node\.(ts|json)$/.test(file) || pkg.nodes.includes(file.replace(/\.node\.(ts|json)$/, ''));
+		for (const stale of existsSync(to) ? readdirSync(to) : []) if (!existsSync(join(from, stale)) || !shipped(stale)) rmSync(join(to, stale), { recursive: true, force: true });
+		for (const file of readdirSync(from).filter(shipped)) link(join(from, file), join(to, file));
+	}
 	link(join(ROOT, 'credentials', `${pkg.credential}.credentials.ts`), join(dir, 'credentials', `${pkg.credential}.credentials.ts`));
 	const transport = join(dir, 'nodes', 'transport');
 	const shared = readdirSync(join(ROOT, 'nodes', 'transport')).filter((f) => f.endsWith('.ts') && !FULL_ONLY.includes(f));
@@ -188,7 +198,7 @@ export function build(pkg: VerifiedPackage, dir: string) {
 	for (const service of [...new Set(pkg.nodes.map(folderOf))]) {
 		const from = join(ROOT, 'nodes', service);
 		for (const file of readdirSync(from)) {
-			if (/\.(svg|png)$|\.node\.json$/.test(file)) cpSync(join(from, file), join(dir, 'dist', 'nodes', service, file));
+			if (/\.(svg|png)$/.test(file) || (/\.node\.json$/.test(file) && pkg.nodes.includes(file.replace(/\.node\.json$/, '')))) cpSync(join(from, file), join(dir, 'dist', 'nodes', service, file));
 		}
 	}
 }
