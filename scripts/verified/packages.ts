@@ -151,6 +151,8 @@ export function layOut(pkg: VerifiedPackage): string {
 		)}\n`,
 	);
 	writeFileSync(join(dir, 'README.md'), readme(pkg, root.name));
+	// The starter's own lint config: with `strict` above, what `n8n-node cloud-support` reads as "eligible".
+	writeFileSync(join(dir, 'eslint.config.mjs'), "import { config } from '@n8n/node-cli/eslint';\n\nexport default config;\n");
 	return dir;
 }
 
