@@ -1,5 +1,5 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { InvalidInput, TransportError, validateTlsMaterial, tokens } from '../transport';
+import { egressOf, InvalidInput, TransportError, validateTlsMaterial, tokens } from '../transport';
 import { Clara, readCredentials } from './transport';
 
 /**
@@ -12,7 +12,8 @@ export async function claraApiTest(this: ICredentialTestFunctions, credential: I
 	const creds = readCredentials(credential.data ?? {});
 	let clara: Clara;
 	try {
-		clara = new Clara(creds);
+		// What the credential test's context lends the transport (as the other services' tests do).
+		clara = new Clara(creds, undefined, undefined, egressOf(this));
 	} catch (error) {
 		// An http:// Base URL Override: refused before anything is sent, so the secret never travels in clear.
 		const description = error instanceof InvalidInput && error.description ? ` ${error.description}` : '';

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
-import { send, type HttpRequest, type HttpResponse, type SendOptions } from './http';
+import { send, tokens } from './seam';
+import type { HttpRequest, HttpResponse, SendOptions } from './exchange';
 import { ApiError, isStateChanging, NothingSent, outcomeOf } from './errors';
-import { tokens } from './shared-state';
 import { parseTokenResponse, type CachedToken, type TokenHelper } from './token';
 import { redact } from './redact';
 

@@ -1,9 +1,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
-import { NOT_SENT_CODES, TransportError, type HttpRequest, type HttpResponse } from './http';
+import { NOT_SENT_CODES, TransportError, type HttpRequest, type HttpResponse } from './exchange';
 import { redact, redactDeep } from './redact';
-import { LockTimeoutError } from './redis-token-store';
-import { StoreUnavailableError } from './token';
+import { LockTimeoutError, StoreUnavailableError } from './token';
 import { InvalidInput } from './validate';
 
 /** A non-2xx answer that the caller did not handle. */

@@ -1,5 +1,8 @@
 /** The shared transport: every service node imports from here and from nowhere else below it. */
-export * from './http';
+// What an exchange is (requests, answers, failures, retries), and the one seam to the edition's client and state.
+export * from './exchange';
+export * from './seam';
+export * from './edition';
 export * from './token';
 export * from './limiter';
 export * from './errors';
@@ -9,8 +12,6 @@ export * from './items';
 export { withOptionCheck } from './option-values';
 export * from './pagination';
 export * from './api';
-// Where tokens and account limits live (memory, or n8n's Redis in queue mode); the Redis modules stay behind it.
-export * from './shared-state';
 export * from './descriptions';
 export * from './credentials';
 export * from './pem';

@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { TransportError } from './http';
+import { TransportError } from './exchange';
 import { mapConcurrent } from './limiter';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { jitter, pause, PREFIX, sha256, type RedisConnection } from './redis';
-import { fingerprint, seal, sealingKey, unseal } from './sealing';
-import type { CachedToken, TokenStore } from './token';
+import { fingerprint, rememberSealingKey, seal, sealingKey, unseal } from './sealing';
+import { LockTimeoutError, tokenKeyObservers, type CachedToken, type TokenStore } from './token';
 
 /**
  * The token store of queue mode: one token per credential in n8n's Redis, shared by every worker. The fetch lock
@@ -11,12 +11,10 @@ import type { CachedToken, TokenStore } from './token';
  */
 
 /** The fetch lock stayed taken for the whole wait: not an outage, so no fallback. */
-export class LockTimeoutError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'LockTimeoutError';
-	}
-}
+export { LockTimeoutError };
+
+// Every token key this process makes gets its sealing key, derived from the credential's own secret.
+tokenKeyObservers.push(rememberSealingKey);
 
 /** Release a lock only if it is still ours (it may have expired and been taken by someone else meanwhile). */
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;

@@ -1,6 +1,5 @@
 import { createHash } from 'crypto';
 import { LoggerProxy } from 'n8n-workflow';
-import { rememberSealingKey } from './sealing';
 
 /**
  * One OAuth-style token cache for every credential in the package.
@@ -44,6 +43,14 @@ export class StoreUnavailableError extends Error {
 	) {
 		super(message);
 		this.name = 'StoreUnavailableError';
+	}
+}
+
+/** A shared store's fetch lock was not had in time (another worker holds it, or the store is slow). */
+export class LockTimeoutError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'LockTimeoutError';
 	}
 }
 
@@ -127,15 +134,21 @@ export function parseTokenResponse(body: TokenResponseBody, now: number): Cached
 }
 
 /**
- * Cache key: never the secret itself, only a hash of everything that identifies the token. Also records, for a
- * shared store, the key that seals this token (derived from the secret; see sealing.ts).
+ * Told of every cache key with the secret it was made from: a shared store registers here to derive the key that
+ * seals that token (sealing.ts), so that no edition without one carries the sealing code.
+ */
+export const tokenKeyObservers: Array<(key: string, secret: string) => void> = [];
+
+/**
+ * Cache key: never the secret itself, only a hash of everything that identifies the token. Also tells the
+ * observers (a shared store seals the token under a key derived from the secret).
  */
 export function tokenCacheKey(parts: { tokenUrl: string; clientId: string; scope?: string; secret: string }) {
 	const h = createHash('sha256')
 		.update([parts.tokenUrl, parts.clientId, parts.scope ?? '', parts.secret].join('\u0000'))
 		.digest('hex');
 	const key = `token:${h}`;
-	rememberSealingKey(key, parts.secret);
+	for (const observe of tokenKeyObservers) observe(key, parts.secret);
 	return key;
 }
 
@@ -233,25 +246,28 @@ export class TokenHelper {
 	 * why the token must be shared, or (where a per-process token is harmless) run it on memory and warn once.
 	 */
 	private async sharedOrLocal<T>(options: TokenOptions, op: (store: TokenStore) => Promise<T>): Promise<T> {
-		try {
-			const value = await op(this.store);
+		const outcome = await op(this.store).then(
+			(value) => ({ value }),
+			(error: unknown) => ({ error }),
+		);
+		if (!('error' in outcome)) {
 			this.warned = false;
-			return value;
-		} catch (error) {
-			if (!(error instanceof StoreUnavailableError)) throw error;
-			if (options.sharedTokenRequired) {
-				throw new StoreUnavailableError(
-					error.where,
-					error.reason,
-					`${options.sharedTokenRequired} ${error.message}. Check this worker's QUEUE_BULL_REDIS_* settings and that Redis is running. The node stops here rather than take a token of its own.`,
-				);
-			}
-			if (!this.warned) {
-				this.warned = true;
-				this.warn(`${error.message}: tokens are cached per worker until it is back`);
-			}
-			return op(this.local);
+			return outcome.value;
 		}
+		const { error } = outcome;
+		if (!(error instanceof StoreUnavailableError)) throw error;
+		if (options.sharedTokenRequired) {
+			throw new StoreUnavailableError(
+				error.where,
+				error.reason,
+				`${options.sharedTokenRequired} ${error.message}. Check this worker's QUEUE_BULL_REDIS_* settings and that Redis is running. The node stops here rather than take a token of its own.`,
+			);
+		}
+		if (!this.warned) {
+			this.warned = true;
+			this.warn(`${error.message}: tokens are cached per worker until it is back`);
+		}
+		return op(this.local);
 	}
 
 	/**

@@ -107,11 +107,13 @@ export function errorForModel(error: Error): { error: string; description?: stri
  * the model reads what went wrong and the execution goes on. Outside tool runs the error is thrown as before.
  */
 export async function answerErrorsAsText(ctx: IExecuteFunctions, run: () => Promise<INodeExecutionData[][]>): Promise<INodeExecutionData[][]> {
-	try {
-		return await run();
-	} catch (error) {
-		if (!isToolRun(ctx)) throw error;
-		const reason = error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error));
-		return [ctx.getInputData().map((_item, item) => ({ json: errorForModel(reason), pairedItem: { item } }))];
-	}
+	const outcome = await run().then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error }),
+	);
+	if ('value' in outcome) return outcome.value;
+	const { error } = outcome;
+	if (!isToolRun(ctx)) throw error;
+	const reason = error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error));
+	return [ctx.getInputData().map((_item, item) => ({ json: errorForModel(reason), pairedItem: { item } }))];
 }

@@ -235,13 +235,10 @@ export function httpsUrl(value: unknown, field: string, options: { required?: bo
 		return undefined;
 	}
 	const text = asText(value, field);
-	let url: URL;
-	try {
-		// Placeholders such as {country} or {region} are filled in later; they are not part of the check.
-		url = new URL(text.replace(/\{[a-z]+\}/gi, 'x'));
-	} catch {
-		throw new InvalidInput(field, `${field} ${shown(text)} is not a URL`, `Use a full address starting with https://.`);
-	}
+	// Placeholders such as {country} or {region} are filled in later; they are not part of the check.
+	const checked = text.replace(/\{[a-z]+\}/gi, 'x');
+	const url = URL.canParse(checked) ? new URL(checked) : undefined;
+	if (!url) throw new InvalidInput(field, `${field} ${shown(text)} is not a URL`, `Use a full address starting with https://.`);
 	if (url.protocol !== 'https:') {
 		throw new InvalidInput(
 			field,

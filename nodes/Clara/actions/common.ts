@@ -125,16 +125,18 @@ export const TRANSACTION_STATUSES = ['NOTIFICATION', 'PRE_AUTHORIZED', 'AUTHORIZ
  * A choice of Clara's values. An ENUM_VALUE reads as "Enum value"; anything else (like a sort, `operationDate,DESC`)
  * is given as `[value, label]`, so that no raw value is shown as a label.
  */
-// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- default is the first value, computed
-export const optionsFilter = (displayName: string, name: string, values: Array<string | [string, string]>): INodeProperties => ({
-	displayName,
-	name,
-	type: 'options',
-	default: typeof values[0] === 'string' ? values[0] : values[0][0],
-	options: values.map((v) =>
-		typeof v === 'string' ? { name: v.charAt(0) + v.slice(1).toLowerCase().replace(/_/g, ' '), value: v } : { name: v[1], value: v[0] },
-	),
-});
+export const optionsFilter = (displayName: string, name: string, values: Array<string | [string, string]>): INodeProperties => {
+	const first = typeof values[0] === 'string' ? values[0] : values[0][0];
+	return {
+		displayName,
+		name,
+		type: 'options',
+		default: first,
+		options: values.map((v) =>
+			typeof v === 'string' ? { name: v.charAt(0) + v.slice(1).toLowerCase().replace(/_/g, ' '), value: v } : { name: v[1], value: v[0] },
+		),
+	};
+};
 
 const COUNTRY_NAMES = { mx: 'Mexico', co: 'Colombia', br: 'Brazil' } as const;
 

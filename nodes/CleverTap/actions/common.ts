@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { calendarDateCompact, dateRange, describeShape, integer, InvalidInput, itemParameter, requiredText, runPerItem, showFor, shown, TransportError } from '../../transport';
+import { calendarDateCompact, dateRange, describeShape, integer, InvalidInput, itemParameter, tried, requiredText, runPerItem, showFor, shown, TransportError } from '../../transport';
 import { LIMITS, type CleverTap } from '../transport';
 
 /** Every operation file exports this pair; the router calls `execute` with the credential's CleverTap client. */
@@ -145,12 +145,9 @@ export function readJsonObject(ctx: IExecuteFunctions, itemIndex: number, name: 
 			if (options.required) throw new InvalidInput(label, `${label} is empty`, `Give an object, e.g. {"key": "value"}.`);
 			return undefined;
 		}
-		try {
-			value = JSON.parse(value);
-		} catch {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- runPerItem turns it into the item's NodeOperationError
-			throw new InvalidInput(label, `${label} is not valid JSON`, 'Give an object, e.g. {{ $json.profile }} or {"Plan": "gold"}.');
-		}
+		const parsed = tried(() => JSON.parse(value as string) as unknown);
+		if ('error' in parsed) throw new InvalidInput(label, `${label} is not valid JSON`, 'Give an object, e.g. {{ $json.profile }} or {"Plan": "gold"}.');
+		value = parsed.value;
 	}
 	if (!value || typeof value !== 'object' || Array.isArray(value)) {
 		throw new InvalidInput(label, `${label} must be an object of properties, not ${Array.isArray(value) ? 'a list' : shown(value)}`, 'Give an object, e.g. {"Plan": "gold"}.');

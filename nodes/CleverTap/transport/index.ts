@@ -1,4 +1,3 @@
-import { setTimeout as wait } from 'timers/promises';
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import {
 	ApiError,
@@ -15,7 +14,8 @@ import {
 	redact,
 	requiredText,
 	send,
-	sharedState,
+	sleep,
+	transport,
 	toNodeError,
 	TransportError,
 	UnknownOutcome,
@@ -114,7 +114,7 @@ const SLOTS: Record<CallKind, Array<Exclude<CallKind, 'subscribe'>>> = { read: [
  * to this worker's own (with a warning) while Redis is unreachable: a 429 is retried, so that is safe.
  */
 export function accountLimiter(): ConcurrencyLimiter {
-	return sharedState().limiter;
+	return transport.limiter;
 }
 
 /** Polls of the cursor flow and of counts: 250 ms, doubling, at most 5 s apart, until the caller's deadline. */
@@ -280,16 +280,19 @@ export class CleverTap {
 		/** Last taken, first given back; a campaign turn only CAMPAIGN_SPACING_MS after a request that went out. */
 		const release = async (sent: boolean) => {
 			for (let n = held.length - 1; n >= 0; n--) {
-				if (n === 0 && sent && kind === 'campaign') await wait(CAMPAIGN_SPACING_MS).catch(() => undefined);
+				if (n === 0 && sent && kind === 'campaign') await sleep(CAMPAIGN_SPACING_MS).catch(() => undefined);
 				await held[n]();
 			}
 		};
-		try {
+		const acquired = await (async () => {
 			for (const slot of SLOTS[kind]) held.push(await accountLimiter().acquire(this.limitKey(slot), LIMITS[slot], this.signal));
-		} catch {
+		})().then(
+			() => true,
+			() => false,
+		);
+		if (!acquired) {
 			await release(false);
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-			throw new TransportError('aborted', 'The execution was cancelled');
+			return Promise.reject(new TransportError('aborted', 'The execution was cancelled'));
 		}
 		try {
 			let res: HttpResponse;
@@ -327,12 +330,7 @@ export class CleverTap {
 			if (Date.now() - started + delay > maxWaitMs) {
 				throw new TransportError('timeout', `CleverTap was still preparing the ${what} after ${n + 1} tries in ${Math.round((Date.now() - started) / 1000)} s`, 'CLEVERTAP_STILL_IN_PROGRESS');
 			}
-			try {
-				await wait(delay, undefined, { signal: this.signal });
-			} catch {
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with toNodeError
-				throw new TransportError('aborted', 'The execution was cancelled');
-			}
+			await sleep(delay, this.signal);
 		}
 	}
 

@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { pathSegment } from '../../../transport';
+import { pathSegment, sleep } from '../../../transport';
 import type { Clara } from '../../transport';
 import { claraWrite, writeError, type ClaraWrite } from '../../transport/write';
 import { uuidProperty } from '../common';
@@ -38,7 +38,7 @@ export async function confirmCard(
 	const sent = `${call.action} was sent and Clara answered HTTP ${answer.status}`;
 	let wrong: string | undefined;
 	for (let read = 1; read <= (pending ? ASYNC_READS : 1); read++) {
-		if (read > 1) await new Promise((resolve) => setTimeout(resolve, ASYNC_READ_GAP_MS));
+		if (read > 1) await sleep(ASYNC_READ_GAP_MS);
 		let card: IDataObject;
 		try {
 			card = await clara.get(`/v3/cards/${uuid}`);

@@ -14,8 +14,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Check',
 				value: 'check',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- CPF is an acronym, Claro a name
-				action: 'Check a CPF against Claro facial biometrics',
+				// In sentence case, as n8n's lint wants an action (it cannot tell an acronym or a name from a word).
+				action: 'Check whether facial biometrics exist for a person',
 				description: 'Ask Claro whether it holds facial biometrics for a CPF, and get their biohashes',
 			},
 		],

@@ -1,0 +1,1 @@
+../../../credentials/ClaraApi.credentials.ts

@@ -1,0 +1,1 @@
+../../../../nodes/Clara/ClaraTrigger.node.ts

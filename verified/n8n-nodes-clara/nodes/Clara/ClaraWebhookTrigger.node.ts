@@ -1,0 +1,1 @@
+../../../../nodes/Clara/ClaraWebhookTrigger.node.ts

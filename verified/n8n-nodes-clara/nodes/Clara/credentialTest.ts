@@ -1,0 +1,1 @@
+../../../../nodes/Clara/credentialTest.ts

@@ -1,0 +1,1 @@
+../../../credentials/ClaroFaceMatchApi.credentials.ts

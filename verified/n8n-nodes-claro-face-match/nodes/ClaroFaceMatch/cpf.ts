@@ -1,0 +1,1 @@
+../../../../nodes/ClaroFaceMatch/cpf.ts

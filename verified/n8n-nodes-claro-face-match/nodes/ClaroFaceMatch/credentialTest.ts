@@ -1,0 +1,1 @@
+../../../../nodes/ClaroFaceMatch/credentialTest.ts

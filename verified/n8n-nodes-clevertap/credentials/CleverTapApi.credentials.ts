@@ -1,0 +1,1 @@
+../../../credentials/CleverTapApi.credentials.ts

@@ -1,0 +1,1 @@
+../../../../nodes/CleverTap/CleverTap.node.ts

@@ -1,0 +1,1 @@
+../../../../nodes/CleverTap/credentialTest.ts

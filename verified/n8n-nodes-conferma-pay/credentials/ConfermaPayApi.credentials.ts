@@ -1,0 +1,1 @@
+../../../credentials/ConfermaPayApi.credentials.ts

@@ -1,0 +1,1 @@
+../../../../nodes/ConfermaPay/ConfermaPay.node.ts

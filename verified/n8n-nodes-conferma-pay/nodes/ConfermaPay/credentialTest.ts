@@ -1,0 +1,1 @@
+../../../../nodes/ConfermaPay/credentialTest.ts
