@@ -48,12 +48,13 @@ export class ClaraApi implements ICredentialType {
 			default: '',
 			required: true,
 		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a certificate is public; shown so a person can check what they pasted
 		{
 			displayName: 'Client Certificate',
 			name: 'certificate',
 			type: 'string',
-			typeOptions: { rows: 4 },
+			// Public, but n8n's Cloud rules (which the verified edition must pass, lint comments ignored) mask every
+			// field named like a certificate: both editions share this file. Pasted PEM keeps working (nodes/transport/pem.ts).
+			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
 			placeholder: '-----BEGIN CERTIFICATE-----',
@@ -77,12 +78,13 @@ export class ClaraApi implements ICredentialType {
 			default: '',
 			description: 'Only if the private key is encrypted',
 		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a certificate is public; shown so a person can check what they pasted
 		{
 			displayName: 'Clara CA Certificate',
 			name: 'caCertificate',
 			type: 'string',
-			typeOptions: { rows: 4 },
+			// Public, but n8n's Cloud rules (which the verified edition must pass, lint comments ignored) mask every
+			// field named like a certificate: both editions share this file. Pasted PEM keeps working (nodes/transport/pem.ts).
+			typeOptions: { password: true, rows: 4 },
 			default: '',
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description: "Clara's CA certificate (PEM), trusted in addition to the system's CAs",

@@ -55,12 +55,13 @@ export class ClaroFaceMatchApi implements ICredentialType {
 			placeholder: 'https://127.0.0.1:8443',
 			description: 'Leave empty for Claro. A proxy or the local sandbox; wins over Environment.',
 		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a certificate is public; shown so a person can check what they pasted
 		{
 			displayName: 'CA Certificate',
 			name: 'caCertificate',
 			type: 'string',
-			typeOptions: { rows: 4 },
+			// Public, but n8n's Cloud rules (which the verified edition must pass, lint comments ignored) mask every
+			// field named like a certificate: both editions share this file. Pasted PEM keeps working (nodes/transport/pem.ts).
+			typeOptions: { password: true, rows: 4 },
 			default: '',
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description: "Only for a base URL whose server certificate is issued by a private CA (a corporate proxy, the local sandbox); trusted in addition to the system's CAs",

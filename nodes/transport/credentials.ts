@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'crypto';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { tried } from './exchange';
 import { headerValue, InvalidInput } from './validate';
 
 /**
@@ -26,11 +27,9 @@ export function oneLineFields(credential: object, fields: Record<string, string>
 	for (const [key, label] of Object.entries(fields)) {
 		const value = (credential as Record<string, unknown>)[key];
 		if (typeof value !== 'string' || value === '') continue;
-		try {
-			headerValue(value, label);
-		} catch (error) {
-			const bad = error as InvalidInput;
-			throw new InvalidInput(label, `The ${service} credential's ${bad.message}`, `${bad.description ?? ''} Nothing was sent.`.trim());
-		}
+		const checked = tried(() => headerValue(value, label));
+		if (!('error' in checked)) continue;
+		const bad = checked.error as InvalidInput;
+		throw new InvalidInput(label, `The ${service} credential's ${bad.message}`, `${bad.description ?? ''} Nothing was sent.`.trim());
 	}
 }

@@ -81,11 +81,13 @@ test('Claro Face Match: a new node and its tool get a short name the canvas show
 	expect(description.name).toBe('claroFaceMatch');
 });
 
-test('certificates are shown in full, several lines high; private keys, passphrases and secrets stay masked', () => {
+// Certificates are public, but n8n's Cloud rule set (which the verified edition must pass) masks every field named
+// like one, and both editions share the credential files: they stay masked, four lines high.
+test('private keys, passphrases, secrets and certificates are masked; PEM fields are several lines high', () => {
 	for (const credential of credentials) {
 		for (const property of credential.properties) {
 			if (/certificate$/i.test(property.name)) {
-				expect([credential.name, property.name, property.typeOptions?.password ?? false, property.typeOptions?.rows]).toEqual([credential.name, property.name, false, 4]);
+				expect([credential.name, property.name, property.typeOptions?.password, property.typeOptions?.rows]).toEqual([credential.name, property.name, true, 4]);
 			}
 			if (/privateKey|passphrase|secret|passcode/i.test(property.name)) expect([credential.name, property.name, property.typeOptions?.password]).toEqual([credential.name, property.name, true]);
 		}

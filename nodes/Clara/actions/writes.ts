@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { agentPermissionProperty, InvalidInput, runPerItem, showFor } from '../../transport';
+import { agentPermissionProperty, InvalidInput, runPerItem, showFor, tried } from '../../transport';
 import { LookupFailed, timeoutOption, timeoutSeconds } from '../transport/write';
 
 /** What the write operations of Card, User and Group share. */
@@ -57,14 +57,9 @@ export class CreateOnce {
 		const earlier = this.pending.get(key);
 		const next = (async () => {
 			if (earlier) await earlier.catch(() => undefined);
-			let existing: IDataObject | undefined;
-			try {
-				existing = await find();
-			} catch (error) {
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the operation maps it with writeError
-				throw new LookupFailed(what, error);
-			}
-			return existing ? { ...existing, alreadyExisted: true } : create();
+			const found = await tried(find);
+			if ('error' in found) throw new LookupFailed(what, found.error);
+			return found.value ? { ...found.value, alreadyExisted: true } : create();
 		})();
 		this.pending.set(key, next);
 		return next;

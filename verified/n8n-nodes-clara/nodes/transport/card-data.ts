@@ -1,0 +1,1 @@
+../../../../nodes/transport/card-data.ts
