@@ -264,10 +264,15 @@ test('a wrong checksum is refused: n8n starts without the package, nothing insta
 		await app.waitFor('the env-managed install ending', async () => /(Failed to install|Installed) community package/.test(n8n.output.join('')), 240_000, n8n);
 		const log = n8n.output.join('');
 		expect(log).not.toContain('Installed community package');
-		expect(log).toContain(`Failed to install community package '${registry.name}@${registry.version}' from env: Checksum verification failed`);
+		// On the npm CLI path (the one the registry is reached by here) n8n 2.41.1 rethrows its own "Checksum verification
+		// failed" as "Failed to verify package checksum" ([code: npm-utils.js, verifyIntegrity]); the same path with
+		// the right checksum installs (the cluster above), so this refusal is the mismatch.
+		expect(log).toMatch(new RegExp(`Failed to install community package '${registry.name}@${registry.version}' from env: (Checksum verification failed|Failed to verify package checksum)`));
 		expect(installedIn(folder)).toBeUndefined();
-		// The checksum was compared with the registry's before any download: no tarball was fetched.
-		expect(registry.served.slice(servedBefore).filter((p) => p.endsWith('.tgz'))).toEqual([]);
+		// The registry was asked for the package's integrity, and the tarball was never downloaded.
+		const asked = registry.served.slice(servedBefore);
+		expect(asked).toContain(`/${registry.name}`);
+		expect(asked.filter((p) => p.endsWith('.tgz'))).toEqual([]);
 	} finally {
 		await app.stopChild(n8n);
 	}
