@@ -121,7 +121,7 @@ describe('the Docker route (no Docker engine here: the image is not built; what 
 	const yaml = require('js-yaml');
 	/* eslint-enable @typescript-eslint/no-require-imports */
 	const schema = yaml.DEFAULT_SCHEMA.extend([new yaml.Type('!reset', { kind: 'scalar', construct: () => null })]);
-	const compose = (file: string) => yaml.load(readFileSync(join(REPO, 'examples', 'docker', file), 'utf8'), { schema });
+	const compose = (file: string) => yaml.load(readFileSync(join(REPO, 'docs', 'docker', file), 'utf8'), { schema });
 
 	it("install-package.sh, as the image build runs it, installs the packed package into a plain folder's n8n nodes folder, without n8n-workflow", () => {
 		const dir = mkdtempSync(join(tmpdir(), 'docker-route-'));
