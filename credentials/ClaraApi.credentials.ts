@@ -14,7 +14,7 @@ export class ClaraApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/Clara/clara.svg', dark: 'file:../nodes/Clara/clara.dark.svg' } as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-fintech-identity/n8n-nodes-fintech-identity#clara';
+	documentationUrl = 'https://github.com/fintech-identity/n8n-nodes-fintech-identity/blob/main/docs/credentials/clara.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -12,7 +12,7 @@ export class ClaroFaceMatchApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/ClaroFaceMatch/claroFaceMatch.svg', dark: 'file:../nodes/ClaroFaceMatch/claroFaceMatch.dark.svg' } as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-fintech-identity/n8n-nodes-fintech-identity#claro-face-match';
+	documentationUrl = 'https://github.com/fintech-identity/n8n-nodes-fintech-identity/blob/main/docs/credentials/claro-face-match.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -12,7 +12,7 @@ export class CleverTapApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/CleverTap/cleverTap.svg', dark: 'file:../nodes/CleverTap/cleverTap.dark.svg' } as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-fintech-identity/n8n-nodes-fintech-identity#clevertap';
+	documentationUrl = 'https://github.com/fintech-identity/n8n-nodes-fintech-identity/blob/main/docs/credentials/clevertap.md';
 
 	properties: INodeProperties[] = [
 		{

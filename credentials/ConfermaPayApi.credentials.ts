@@ -13,7 +13,7 @@ export class ConfermaPayApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/ConfermaPay/confermaPay.svg', dark: 'file:../nodes/ConfermaPay/confermaPay.dark.svg' } as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-fintech-identity/n8n-nodes-fintech-identity#conferma-pay';
+	documentationUrl = 'https://github.com/fintech-identity/n8n-nodes-fintech-identity/blob/main/docs/credentials/conferma-pay.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -6,11 +6,14 @@
  *   files, and its test passes in the dialog → open each example and click "Execute workflow": it runs from Try
  *   It and shows the expected items → search the nodes panel for each service → open each node's parameters.
  * Every step asserts on what the page shows (no raw option values or internal names as labels, no error banner)
- * and saves a screenshot into test-results/editor/<version>/, which CI keeps. EDITOR_README_SCREENSHOTS=1 also
+ * and saves a screenshot into test-results/editor/<version>/, which CI keeps. On the newest version (the first of
+ * EDITOR_N8N_VERSIONS) the package arrives as a person installs it: Settings → Community Nodes → Install, from a
+ * registry (scripts/n8n/registry.ts says how n8n reaches it), and the suite ends by uninstalling it there; on the
+ * others it is installed into the nodes folder beforehand (install-package.sh). EDITOR_README_SCREENSHOTS=1 also
  * copies three of them into docs/screenshots/ for the README (`npm run screenshots`).
  */
 import type { ChildProcess } from 'child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import type { ICredentialType, INodeProperties, INodePropertyOptions, INodeType } from 'n8n-workflow';
@@ -18,6 +21,7 @@ import type { Page } from 'playwright-core';
 import { parse as unflatten } from 'flatted';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as app from '../../scripts/n8n/app';
+import { pathWith, startRegistry, type Registry } from '../../scripts/n8n/registry';
 import { errorBanners, openBrowser, paste, SCREENSHOTS, type Browser } from './browser';
 import { looksRaw, rawOnScreen, rawTokens } from './labels';
 
@@ -78,6 +82,12 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 	let rest: app.Rest;
 	let browser: Browser;
 	let page: Page;
+	let home: string;
+	let registry: Registry | undefined;
+	/** Through the UI on the newest version only: the npm wrapper must come first on n8n's PATH, which a Node 24 from
+	 * npm (no npm of its own) allows; 2.8.4 runs on the machine's Node, whose folder holds the machine's npm. */
+	const viaUi = version === VERSIONS[0];
+	const uiTest = viaUi ? test : test.skip;
 	const pemFiles: Record<string, string> = {};
 	/** How each multi-line paste arrived, per field (written next to the screenshots). */
 	const pastes: Array<Record<string, unknown>> = [];
@@ -85,8 +95,9 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 	beforeAll(async () => {
 		const bin = app.n8nBinary(version);
 		scratch = mkdtempSync(join(tmpdir(), `test-editor-${version}-`));
-		const home = join(scratch, 'home');
-		app.installPackage(home, app.packPackage(scratch));
+		home = join(scratch, 'home');
+		if (viaUi) registry = await startRegistry(app.packPackage(scratch), scratch);
+		else app.installPackage(home, app.packPackage(scratch));
 		sandbox = await startSandbox();
 		// The files a person pastes from, as `npm run sandbox` writes them.
 		for (const [file, text] of [['ca.crt', sandbox.certs.ca.cert], ['client.crt', sandbox.certs.client.cert], ['client.key', sandbox.certs.client.key]]) {
@@ -96,7 +107,11 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 		const [port, brokerPort] = await app.freePorts(2);
 		// 2.41 looks up an MCP registry online at start; 2.8 has no such module and refuses the setting.
 		// The onboarding assistant's OpenAI Chat Model talks to the sandbox's scripted model: n8n must trust the sandbox CA.
-		const env = app.n8nEnv(home, port, brokerPort, { ...app.trustSandbox(sandbox, scratch), ...(version.startsWith('2.8.') ? {} : { N8N_DISABLED_MODULES: 'mcp-registry' }) });
+		const env = app.n8nEnv(home, port, brokerPort, {
+			...app.trustSandbox(sandbox, scratch),
+			...(version.startsWith('2.8.') ? {} : { N8N_DISABLED_MODULES: 'mcp-registry' }),
+			...(registry ? { PATH: pathWith(registry) } : {}),
+		});
 		await app.importSandboxSetup(bin, env, sandbox, scratch);
 		// One node of each type as the nodes panel adds it (default parameters), to open each one's parameters.
 		const everyNode = join(scratch, 'every-node.json');
@@ -117,6 +132,7 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 		await browser?.close();
 		if (n8n) await app.stopChild(n8n);
 		await sandbox?.close();
+		await registry?.close();
 		if (scratch) rmSync(scratch, { recursive: true, force: true });
 	});
 
@@ -131,6 +147,40 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 		}
 		await browser.step('signed in');
 		await expectReadable(page);
+	});
+
+	/** The package as n8n's REST API lists it under Settings → Community Nodes, and what is in the nodes folder. */
+	async function installedState() {
+		const packages = await rest.call<Array<{ packageName: string; installedVersion: string; installedNodes: Array<{ type: string }> }>>('GET', '/rest/community-packages');
+		const nodes = join(home, '.n8n', 'nodes');
+		const folder = existsSync(join(nodes, 'node_modules')) ? readdirSync(join(nodes, 'node_modules')).filter((f) => !f.startsWith('.')) : [];
+		const dependencies = existsSync(join(nodes, 'package.json')) ? Object.keys(JSON.parse(readFileSync(join(nodes, 'package.json'), 'utf8')).dependencies ?? {}) : [];
+		return { packages, folder, dependencies };
+	}
+
+	uiTest('Settings → Community Nodes → Install: the package installs from the registry, no restart, its nodes registered', async () => {
+		expect(await installedState()).toEqual({ packages: [], folder: [], dependencies: [] });
+		await page.goto(`${base}/settings/community-nodes`);
+		const install = page.getByRole('button', { name: 'Install a community node' });
+		await install.waitFor({ timeout: 60_000 });
+		await browser.step('community nodes settings');
+		await install.click();
+		const modal = page.getByRole('dialog');
+		await modal.locator('input').first().fill(app.PACKAGE);
+		await modal.locator('[data-test-id="user-agreement-checkbox"]').click();
+		await browser.step('community node install dialog');
+		await modal.locator('[data-test-id="install-community-package-button"]').click();
+		await app.waitFor('the package in the list', async () => (await installedState()).packages.length > 0, 180_000, n8n);
+		await page.getByText(app.PACKAGE).first().waitFor();
+		await modal.waitFor({ state: 'hidden' });
+		await browser.step('community node installed');
+		const state = await installedState();
+		expect(state.packages.map((p) => [p.packageName, p.installedVersion])).toEqual([[app.PACKAGE, registry!.version]]);
+		expect(state.packages[0].installedNodes.length).toBe(Object.keys(NODES).length + 1); // + the Clara Webhook Trigger
+		expect(state.folder).toEqual([app.PACKAGE]);
+		expect(state.dependencies).toEqual([app.PACKAGE]);
+		expect(registry!.served.filter((p) => p.endsWith('.tgz'))).toHaveLength(1);
+		expect(await errorBanners(page)).toEqual([]);
 	});
 
 	/** What a person types or pastes into each field of a credential, in the dialog's order. */
@@ -377,6 +427,19 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 		if (README_SHOTS) copyReadme(shot, 'clara-node-parameters.png');
 		await expectReadable(page, '[data-test-id="node-parameters"]', true);
 		await page.keyboard.press('Escape');
+	});
+
+	// Last: everything above ran with the package this test removes.
+	uiTest('Settings → Community Nodes → Uninstall leaves nothing: no package, no files, no dependency entry', async () => {
+		await page.goto(`${base}/settings/community-nodes`);
+		await page.getByText(app.PACKAGE).first().waitFor();
+		await page.locator('[data-test-id="action-toggle"]').first().click();
+		await page.locator('[data-test-id="action-uninstall"]').first().click();
+		await page.getByRole('dialog').getByRole('button', { name: /uninstall/i }).click();
+		await app.waitFor('the package gone from the list', async () => (await installedState()).packages.length === 0, 60_000, n8n);
+		await page.getByText(app.PACKAGE).first().waitFor({ state: 'detached' });
+		await browser.step('community node uninstalled');
+		expect(await installedState()).toEqual({ packages: [], folder: [], dependencies: [] });
 	});
 
 	/** The workflow's executions, newest first, as the editor's Executions tab lists them. */

@@ -1,15 +1,24 @@
 /**
  * n8n's queue mode for real: PostgreSQL and Redis from Debian's packages on loopback, a main `n8n start` and three
- * `n8n worker` processes sharing them, the packed package installed once for all. Production webhooks are handed
- * to the workers through Redis, so each POST below is one execution on whichever worker takes it.
- * `npm run test:queue`.
+ * `n8n worker` processes sharing them. Production webhooks are handed to the workers through Redis, so each POST
+ * below is one execution on whichever worker takes it. `npm run test:queue`.
+ *
+ * Set up as n8n 3.x runs it (3.x itself is Docker-only and cannot run here; these are its behaviours on 2.41):
+ * - unverified packages off (N8N_UNVERIFIED_PACKAGES_ENABLED=false, 3.x's default); the package arrives by n8n's own
+ *   env-managed install (N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV, N8N_COMMUNITY_PACKAGES with version and checksum),
+ *   from a registry (scripts/n8n/registry.ts: the packed tarball and its packument, reached through an npm wrapper,
+ *   which says why). Main, and each worker, has its own n8n folder, as separate containers do: main installs at
+ *   start and publishes the install; each worker (already running) installs it from the registry itself, checksum
+ *   checked again ([code: n8n 2.41.1 community-packages.service.js, handleInstallEvent]).
+ * - every manual execution on a worker (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true, 3.x's only behaviour).
  */
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import * as app from '../../scripts/n8n/app';
+import { pathWith, startRegistry, type Registry } from '../../scripts/n8n/registry';
 import { startPostgres, startRedis, type Service } from '../helpers/services';
 
 jest.setTimeout(600_000);
@@ -17,6 +26,9 @@ jest.setTimeout(600_000);
 const WORKERS = 3;
 let sandbox: Sandbox;
 let redis: Service;
+let registry: Registry;
+let bin: string;
+let rest: app.Rest;
 let postgres: Service;
 let scratch: string;
 let base: string;
@@ -24,11 +36,10 @@ const processes: Array<ReturnType<typeof app.startN8n>> = [];
 let workers: Array<ReturnType<typeof app.startN8n>>;
 
 beforeAll(async () => {
-	const bin = app.n8nBinary();
+	bin = app.n8nBinary();
 	scratch = mkdtempSync(join(tmpdir(), 'test-queue-'));
 	const home = join(scratch, 'home');
-	app.installPackage(home, app.packPackage(scratch));
-	[redis, postgres, sandbox] = await Promise.all([startRedis(), startPostgres(), startSandbox()]);
+	[redis, postgres, sandbox, registry] = await Promise.all([startRedis(), startPostgres(), startSandbox(), startRegistry(app.packPackage(scratch), scratch)]);
 	const [port, ...brokerPorts] = await app.freePorts(1 + 1 + WORKERS);
 	base = `http://127.0.0.1:${port}`;
 	const shared = {
@@ -43,16 +54,23 @@ beforeAll(async () => {
 		// Every process must decrypt the same credentials.
 		N8N_ENCRYPTION_KEY: 'queue-test-encryption-key-not-a-secret',
 		N8N_LOG_LEVEL: 'info',
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'false',
+		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+		PATH: pathWith(registry),
 	};
-	const env = (brokerPort: number) => app.n8nEnv(home, port, brokerPort, shared);
+	const env = (brokerPort: number, folder = home) => app.n8nEnv(folder, port, brokerPort, shared);
+	const mainEnv = { ...env(brokerPorts[0]), ...managedPackages(registry.integrity) };
 	await app.importSandboxSetup(bin, env(brokerPorts[0]), sandbox, scratch);
 	await app.n8nCli(bin, env(brokerPorts[0]), ['import:workflow', '--separate', `--input=${join(__dirname, 'workflows')}`]);
 	for (const id of ['qConfermaLoad', 'qCleverTapLoad']) await app.activateWorkflow(bin, env(brokerPorts[0]), id);
-	processes.push(app.startN8n(bin, env(brokerPorts[0])));
-	workers = brokerPorts.slice(1).map((p) => app.startN8n(bin, env(p), ['worker', '--concurrency=10']));
-	processes.push(...workers);
+	// Workers first, each with its own empty n8n folder: they must be listening when main publishes its install.
+	workers = brokerPorts.slice(1).map((p, i) => app.startN8n(bin, env(p, join(scratch, `worker-${i + 1}`)), ['worker', '--concurrency=10']));
 	await Promise.all(workers.map((w, i) => app.waitFor(`worker ${i + 1} ready`, async () => /ready/i.test(w.output.join('')), 120_000, w)));
-	await app.waitUntilListening(processes[0], env(brokerPorts[0]));
+	processes.push(app.startN8n(bin, mainEnv), ...workers);
+	await app.waitUntilListening(processes[0], mainEnv);
+	await Promise.all(workers.map((w, i) => app.waitFor(`worker ${i + 1} installing the package`, async () => w.output.join('').includes(`Community package installed: ${app.PACKAGE}`), 180_000, w)));
+	rest = new app.Rest(base);
+	await app.waitFor('the owner account', async () => (await rest.login(), true), 60_000, processes[0]);
 	// This first execution takes the one token every later execution on every worker must share.
 	await app.waitFor('the Conferma webhook answering', async () => (await post('conferma-load', {})).status === 200, 180_000, processes[0]);
 	await ended('qConfermaLoad', {}, 1);
@@ -64,7 +82,7 @@ afterAll(async () => {
 	const logs = join(tmpdir(), 'test-queue-logs');
 	mkdirSync(logs, { recursive: true });
 	processes.forEach((p, i) => writeFileSync(join(logs, i === 0 ? 'main.log' : `worker-${i}.log`), p.output.join('')));
-	await Promise.all([sandbox?.close(), redis?.stop(), postgres?.stop()]);
+	await Promise.all([sandbox?.close(), redis?.stop(), postgres?.stop(), registry?.close()]);
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -173,4 +191,89 @@ test('a worker killed mid-run loses no token state: the others carry on with the
 	expect(await ended('qConfermaLoad', after, 30)).toEqual({ success: 30 });
 	expect(sandbox.conferma.counters.tokenRequests).toBe(0); // still the token of the first test, from Redis
 	expect(sandbox.conferma.counters.custom.http401 ?? 0).toBe(0);
+});
+
+/** N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV with this package pinned to its version and `checksum` (sha512-…). */
+function managedPackages(checksum: string): Record<string, string> {
+	return {
+		N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV: 'true',
+		N8N_COMMUNITY_PACKAGES: JSON.stringify([{ name: registry.name, version: registry.version, checksum }]),
+	};
+}
+
+/** The version of the package in an n8n folder's community-nodes folder, or undefined. */
+function installedIn(folder: string): string | undefined {
+	const file = join(folder, '.n8n', 'nodes', 'node_modules', app.PACKAGE, 'package.json');
+	return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : undefined;
+}
+
+test('the env-managed install with unverified packages off: main installed the pinned package from the registry at start, and so did each worker', async () => {
+	const main = processes[0].output.join('');
+	expect(main).toContain(`Installed community package '${registry.name}@${registry.version}' from env`);
+	const packages = await rest.call<Array<{ packageName: string; installedVersion: string; installedNodes: Array<{ type: string }> }>>('GET', '/rest/community-packages');
+	expect(packages.map((p) => [p.packageName, p.installedVersion])).toEqual([[registry.name, registry.version]]);
+	// Every node the package declares is registered (7 today).
+	expect(packages[0].installedNodes.length).toBe(JSON.parse(readFileSync(join(app.REPO, 'package.json'), 'utf8')).n8n.nodes.length);
+	expect(packages[0].installedNodes.map((n) => n.type)).toContain(`${app.PACKAGE}.confermaPay`);
+	expect(installedIn(join(scratch, 'home'))).toBe(registry.version);
+	for (let i = 1; i <= WORKERS; i++) expect(installedIn(join(scratch, `worker-${i}`))).toBe(registry.version);
+	// Main and each worker fetched the tarball from the registry (4 processes, 4 downloads).
+	expect(registry.served.filter((p) => p.endsWith('.tgz')).length).toBe(1 + WORKERS);
+});
+
+test('Execute workflow from the editor runs on a worker (manual executions offloaded), with the one Conferma token and the one CleverTap budget', async () => {
+	sandbox.conferma.resetCounters();
+	sandbox.clevertap.resetCounters();
+	sandbox.clevertap.workMs = 40;
+	const before = executions('qManualRun');
+	// What the editor's "Execute workflow" button sends for a workflow that starts at its manual trigger.
+	const runs = await Promise.all(Array.from({ length: 6 }, () => rest.call<{ executionId: string }>('POST', '/rest/workflows/qManualRun/run', { triggerToStartFrom: { name: 'Try It' } })));
+	expect(await ended('qManualRun', before, 6)).toEqual({ success: 6 });
+	sandbox.clevertap.workMs = 0;
+	const main = processes[0].output.join('');
+	const onWorkers = workers.map((w) => w.output.join(''));
+	for (const { executionId } of runs) {
+		// Main queued it; exactly one worker ran it.
+		expect(main).toContain(`Enqueued execution ${executionId} `);
+		expect(onWorkers.filter((log) => log.includes(`Worker started execution ${executionId} `)).length).toBe(1);
+	}
+	const modes = execFileSync('psql', ['-h', '127.0.0.1', '-p', String(postgres.port), '-U', 'postgres', '-d', 'n8n', '-At', '-c',
+		`select distinct mode from execution_entity where "workflowId" = 'qManualRun'`], { encoding: 'utf8' }).trim();
+	expect(modes).toBe('manual');
+	expect(sandbox.conferma.counters.custom.lists).toBe(6);
+	expect(sandbox.conferma.counters.tokenRequests).toBe(0); // the token the webhook executions took, from Redis
+	expect(sandbox.clevertap.counters.custom.reads).toBe(36);
+	expect(sandbox.clevertap.peak.read).toBeLessThanOrEqual(3);
+	expect(sandbox.clevertap.counters.custom.http429 ?? 0).toBe(0);
+});
+
+test('a wrong checksum is refused: n8n starts without the package, nothing installed', async () => {
+	const folder = join(scratch, 'wrong-checksum');
+	const [port, brokerPort] = await app.freePorts(2);
+	// Its own SQLite instance: an env-managed start reconciles, and must not touch the cluster's packages.
+	const env = app.n8nEnv(folder, port, brokerPort, {
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'false',
+		N8N_DISABLED_MODULES: 'mcp-registry',
+		PATH: pathWith(registry),
+		...managedPackages(`sha512-${Buffer.alloc(64, 7).toString('base64')}`),
+	});
+	const servedBefore = registry.served.length;
+	const n8n = app.startN8n(bin, env);
+	try {
+		// n8n 2.41 says "ready" before its migrations and its instance settings (packages included) run: wait for the verdict.
+		await app.waitFor('the env-managed install ending', async () => /(Failed to install|Installed) community package/.test(n8n.output.join('')), 240_000, n8n);
+		const log = n8n.output.join('');
+		expect(log).not.toContain('Installed community package');
+		// On the npm CLI path (the one the registry is reached by here) n8n 2.41.1 rethrows its own "Checksum verification
+		// failed" as "Failed to verify package checksum" ([code: npm-utils.js, verifyIntegrity]); the same path with
+		// the right checksum installs (the cluster above), so this refusal is the mismatch.
+		expect(log).toMatch(new RegExp(`Failed to install community package '${registry.name}@${registry.version}' from env: (Checksum verification failed|Failed to verify package checksum)`));
+		expect(installedIn(folder)).toBeUndefined();
+		// The registry was asked for the package's integrity, and the tarball was never downloaded.
+		const asked = registry.served.slice(servedBefore);
+		expect(asked).toContain(`/${registry.name}`);
+		expect(asked.filter((p) => p.endsWith('.tgz'))).toEqual([]);
+	} finally {
+		await app.stopChild(n8n);
+	}
 });

@@ -114,3 +114,58 @@ describe('the GitHub workflows (npm run lint runs actionlint on them)', () => {
 		expect(run.stdout).toMatch(/input "node-versio" is not defined/);
 	});
 });
+
+describe('the Docker route (no Docker engine here: the image is not built; what it runs is)', () => {
+	/* eslint-disable @typescript-eslint/no-require-imports */
+	// js-yaml comes with eslint; `!reset` is Compose's tag for dropping an inherited key.
+	const yaml = require('js-yaml');
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	const schema = yaml.DEFAULT_SCHEMA.extend([new yaml.Type('!reset', { kind: 'scalar', construct: () => null })]);
+	const compose = (file: string) => yaml.load(readFileSync(join(REPO, 'docs', 'docker', file), 'utf8'), { schema });
+
+	it("install-package.sh, as the image build runs it, installs the packed package into a plain folder's n8n nodes folder, without n8n-workflow", () => {
+		const dir = mkdtempSync(join(tmpdir(), 'docker-route-'));
+		const tarball = join(dir, execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').pop()!);
+		// The Dockerfile copies the script and the tarball and runs exactly this, with /home/node as the folder.
+		expect(readFileSync(join(REPO, 'Dockerfile'), 'utf8')).toMatch(/RUN sh \/opt\/fintech-identity\/install-package\.sh \/opt\/fintech-identity\/n8n-nodes-fintech-identity-\*\.tgz \/home\/node/);
+		execFileSync('sh', [join(REPO, 'scripts', 'n8n', 'install-package.sh'), tarball, join(dir, 'home')], { stdio: ['ignore', 'ignore', 'pipe'] });
+		const nodes = join(dir, 'home', '.n8n', 'nodes', 'node_modules');
+		const installed = JSON.parse(readFileSync(join(nodes, pkg.name, 'package.json'), 'utf8'));
+		expect(installed.version).toBe(pkg.version);
+		for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(readdirSync(join(nodes, pkg.name, file, '..'))).toContain(file.split('/').pop());
+		for (const dependency of Object.keys(pkg.dependencies)) expect(readdirSync(nodes)).toContain(dependency);
+		expect(readdirSync(nodes)).not.toContain('n8n-workflow');
+	}, 180_000);
+
+	it('compose.yml: main and workers run one image with the package and the same queue settings, unverified packages off', () => {
+		const { services } = compose('compose.yml');
+		const main = services['n8n'];
+		const worker = services['n8n-worker'];
+		expect(main.command).toBe('start');
+		expect(worker.command).toMatch(/^worker\b/);
+		expect(worker.image).toBe(main.image);
+		expect(worker.build).toEqual(main.build);
+		expect(main.build.context).toBe('../..');
+		for (const key of ['EXECUTIONS_MODE', 'QUEUE_BULL_REDIS_HOST', 'DB_TYPE', 'DB_POSTGRESDB_HOST', 'N8N_ENCRYPTION_KEY', 'N8N_UNVERIFIED_PACKAGES_ENABLED']) {
+			expect([key, worker.environment[key]]).toEqual([key, main.environment[key]]);
+		}
+		expect(main.environment.EXECUTIONS_MODE).toBe('queue');
+		expect(main.environment.N8N_UNVERIFIED_PACKAGES_ENABLED).toBe('false');
+		// No setting 3.x removed: manual runs go to workers whatever this said.
+		expect(JSON.stringify(services)).not.toContain('OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS');
+	});
+
+	it("compose.env-managed.yml: n8n's own image everywhere, this package pinned by name, version and checksum as n8n reads them, workers started first", () => {
+		const { services } = compose('compose.env-managed.yml');
+		expect(services['n8n'].image).toMatch(/^n8nio\/n8n:/);
+		expect(services['n8n-worker'].image).toBe(services['n8n'].image);
+		expect([services['n8n'].build, services['n8n-worker'].build]).toEqual([null, null]);
+		const env = services['n8n'].environment;
+		expect(env.N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV).toBe('true');
+		// n8n's schema (2.41.1 community-packages.instance-settings-loader.js): an array of {name, version?, checksum?},
+		// nothing else; a checksum needs a version. Compose fills in ${FINTECH_IDENTITY_CHECKSUM}.
+		const list = JSON.parse(env.N8N_COMMUNITY_PACKAGES.replace(/\$\{FINTECH_IDENTITY_CHECKSUM[^}]*\}/, 'sha512-x'));
+		expect(list).toEqual([{ name: pkg.name, version: pkg.version, checksum: 'sha512-x' }]);
+		expect(services['n8n'].depends_on['n8n-worker']).toEqual({ condition: 'service_started' });
+	});
+});
