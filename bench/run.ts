@@ -52,7 +52,7 @@ async function main() {
 	}
 	print(results);
 	const failed = results.flatMap((r) => (r.checks ?? []).filter((c) => !c.ok));
-	// A partial run (--only) must not overwrite the full results the README quotes.
+	// A partial run (--only) must not overwrite the full results docs/speed.md is made from (npm run speed:table).
 	if (!ONLY) writeFileSync(join(__dirname, QUICK ? 'results.quick.json' : 'results.json'), JSON.stringify({ quick: QUICK, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, node: process.version, results }, null, 2) + '\n');
 	if (failed.length) console.log(`\n${failed.length} count check(s) FAILED`);
 	process.exit(failed.length ? 1 : 0);
