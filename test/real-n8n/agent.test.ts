@@ -255,7 +255,8 @@ describe('served: the chat webhook and the MCP Server Trigger', () => {
 			seen.push(JSON.stringify(tools));
 			expect(tools.map((t) => t.name).sort()).toEqual(['Check_Face_Match', 'Get_Clara_Card', 'Get_CleverTap_Profile', 'Get_Conferma_Deployment']);
 			const faceMatch = tools.find((t) => t.name === 'Check_Face_Match')!;
-			expect(faceMatch.description).toMatch(/CPF/);
+			// The action text says what it checks; the CPF it takes is in the input schema below.
+			expect(faceMatch.description).toMatch(/facial biometrics/);
 			expect(faceMatch.inputSchema).toMatchObject({ type: 'object', properties: { cpf: { type: 'string' } }, required: ['cpf'] });
 
 			const text = (result: Awaited<ReturnType<typeof client.callTool>>) => {
