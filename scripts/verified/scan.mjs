@@ -50,7 +50,9 @@ for (const name of packages) {
 		else failed++;
 	}
 	if (unpacked) rmSync(unpacked, { recursive: true, force: true });
-	const support = execFileSync(cli, ['cloud-support'], { cwd: join(root, 'verified', name), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	// Without colour: the CLI colours its words whenever CI is set (picocolors), which would split the phrase read below.
+	const support = execFileSync(cli, ['cloud-support'], { cwd: join(root, 'verified', name), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+		.replace(/\x1b\[[0-9;]*m/g, '');
 	const eligible = /Cloud support is ENABLED/.test(support);
 	console.log(`${eligible ? '✔' : '✖'} ${name} n8n-node cloud-support: ${eligible ? 'eligible' : 'NOT eligible'}`);
 	if (eligible) passed++;
