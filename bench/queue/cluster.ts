@@ -1,5 +1,5 @@
 import { execFile } from 'child_process';
-import { readdirSync, readFileSync } from 'fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Sandbox } from '../../sandbox';
 import * as app from '../../scripts/n8n/app';
@@ -62,13 +62,19 @@ export async function startCluster(version: string, sandbox: Sandbox, scratch: s
 	const queue = { ...db('n8n'), EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redis.port) };
 	const env = (brokerPort: number) => app.n8nEnv(homes.queue, port, brokerPort, queue);
 	const singleEnv = app.n8nEnv(homes.single, singlePort, brokerPorts[1], db('n8n_single'));
-	// The same credentials and workflows in both databases (n8n's CLI, as a user would), the two in parallel.
-	const setup = async (e: NodeJS.ProcessEnv, home: string) => {
-		await app.importSandboxSetup(bin, e, sandbox, home);
-		for (const dir of [join(app.REPO, 'test', 'queue-e2e', 'workflows'), join(__dirname, 'workflows')]) await app.n8nCli(bin, e, ['import:workflow', '--separate', `--input=${dir}`]);
+	// The same credentials and workflows in both databases (n8n's CLI, as a user would), the two in parallel; one
+	// import of each kind, since every n8n command costs seconds of start-up.
+	const workflows = join(scratch, 'workflows');
+	mkdirSync(workflows);
+	for (const dir of [join(app.REPO, 'test', 'queue-e2e', 'workflows'), join(__dirname, 'workflows')]) for (const f of readdirSync(dir)) copyFileSync(join(dir, f), join(workflows, f));
+	const credentials = join(scratch, 'credentials.json');
+	writeFileSync(credentials, JSON.stringify(app.sandboxCredentials(sandbox)), { mode: 0o600 });
+	const setup = async (e: NodeJS.ProcessEnv) => {
+		await app.n8nCli(bin, e, ['import:credentials', `--input=${credentials}`]);
+		await app.n8nCli(bin, e, ['import:workflow', '--separate', `--input=${workflows}`]);
 		for (const id of WORKFLOWS) await app.activateWorkflow(bin, e, id);
 	};
-	await Promise.all([setup(env(brokerPorts[0]), homes.queue), setup(singleEnv, homes.single)]);
+	await Promise.all([setup(env(brokerPorts[0])), setup(singleEnv)]);
 	const main = app.startN8n(bin, env(brokerPorts[0]));
 	const single = app.startN8n(bin, singleEnv);
 	const workers: Array<N8nProcess | undefined> = Array(MAX_WORKERS).fill(undefined);
