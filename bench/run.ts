@@ -4,7 +4,8 @@
  * prints ratios — absolute times on a shared 2-core machine are noise. Sandbox latency knobs stand in for the
  * network: 20 ms per request, 5 ms more on each new connection (the TLS handshake's round trips).
  * Writes bench/results.json. `--quick` shrinks every scenario so CI can check the counts (never the times).
- * `--n8n` runs bench/n8n/ instead: the real n8n app, with its own results file.
+ * `--n8n` runs bench/n8n/ instead: the real n8n app, with its own results file; `--queue` runs bench/queue/: the
+ * real app in queue mode (main, 1–3 workers, Redis, PostgreSQL), with its own results file.
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'fs';
@@ -59,8 +60,9 @@ async function main() {
 }
 
 if (require.main === module) {
-	// `npm run bench -- --n8n`: the same questions asked of the real n8n app (bench/n8n/).
-	(process.argv.includes('--n8n') ? (require('./n8n') as typeof import('./n8n/index')).main() : main()).catch((error) => {
+	// `npm run bench -- --n8n`: the same questions asked of the real n8n app (bench/n8n/); `--queue`: of its queue mode.
+	const run = process.argv.includes('--n8n') ? (require('./n8n') as typeof import('./n8n/index')).main : process.argv.includes('--queue') ? (require('./queue') as typeof import('./queue/index')).main : main;
+	run().catch((error) => {
 		console.error(error);
 		process.exit(1);
 	});
