@@ -14,7 +14,7 @@
  */
 import type { ChildProcess } from 'child_process';
 import { randomUUID } from 'crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
@@ -176,7 +176,12 @@ afterAll(async () => {
 	for (const edition of EDITIONS) if (edition.server) await app.stopChild(edition.server);
 	await sandbox?.close();
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
-	if (process.env.EDITIONS_RESULTS) writeFileSync(process.env.EDITIONS_RESULTS, JSON.stringify({ burst: BURST, lookups: LOOKUPS, ...results }, null, 2) + '\n');
+	// One entry per n8n version, the others kept: the table sets versions side by side.
+	const file = process.env.EDITIONS_RESULTS;
+	if (file) {
+		const kept = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+		writeFileSync(file, JSON.stringify({ ...kept, [results.n8n!]: { burst: BURST, lookups: LOOKUPS, ...results } }, null, 2) + '\n');
+	}
 });
 
 async function post(base: string, path: string, body: unknown) {
@@ -200,12 +205,18 @@ const confermaCounts = () => ({
 });
 
 describe(`${BURST} concurrent Conferma executions right after the token expired: every one succeeds`, () => {
+	/**
+	 * n8n's own credential is the yardstick, not ours to fix: n8n 2.41.1's n8n-core refreshes a
+	 * client-credentials token once per credential under a lease and rereads the stored one (oauth.js,
+	 * refreshOrFetchToken); 2.8.4 refreshes in every execution that got a 401, each new token revoking the others'.
+	 */
+	const n8nRefreshesOnce = major > 2 || (major === 2 && minor >= 41);
 	const ways = [
-		{ way: 'verified package', edition: EDITIONS[0], path: 'conferma-verified' },
-		{ way: 'full package', edition: EDITIONS[1], path: 'conferma-full' },
-		{ way: "n8n's OAuth2 credential (HTTP Request node)", edition: EDITIONS[0], path: 'conferma-oauth2' },
+		{ way: 'verified package', edition: EDITIONS[0], path: 'conferma-verified', mustSucceed: true },
+		{ way: 'full package', edition: EDITIONS[1], path: 'conferma-full', mustSucceed: true },
+		{ way: "n8n's OAuth2 credential (HTTP Request node)", edition: EDITIONS[0], path: 'conferma-oauth2', mustSucceed: n8nRefreshesOnce },
 	];
-	test.each(ways.map((w) => [w.way, w] as const))('%s', async (_name, { way, edition, path }) => {
+	test.each(ways.map((w) => [w.way, w] as const))('%s', async (_name, { way, edition, path, mustSucceed }) => {
 		const ids = [...sandbox.conferma.deployments.keys()];
 		// Warm-up, not counted: the webhook is registered and the way holds a good token.
 		await ready(edition, path, { deploymentId: ids[0] }, ids[0]);
@@ -222,7 +233,9 @@ describe(`${BURST} concurrent Conferma executions right after the token expired:
 		} as Record<string, number | string>;
 		results.conferma.push(row);
 		console.info(`Conferma burst, ${way} on n8n ${results.n8n}: ${row.succeeded}/${BURST} succeeded, ${row.tokens} token(s), ${row.http401} 401s (${row.expiredTokenUses} with the expired token, ${row.revokedTokenUses} with a revoked one)`);
-		expect(replies.filter((_, i) => !ok[i]).map((r) => `${r.status} ${r.body.slice(0, 200)}`)).toEqual([]);
+		if (mustSucceed) expect(replies.filter((_, i) => !ok[i]).map((r) => `${r.status} ${r.body.slice(0, 200)}`)).toEqual([]);
+		// On 2.8.4 n8n's credential loses most of the burst: one execution per token, the rest see it revoked.
+		else expect(row.tokens).toBeGreaterThan(1);
 		// The expired token had to be replaced, and the burst met it with at least one 401.
 		expect(row.tokens).toBeGreaterThanOrEqual(1);
 		expect(row.http401).toBeGreaterThanOrEqual(1);
