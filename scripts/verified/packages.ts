@@ -24,7 +24,16 @@ export interface VerifiedPackage {
 	nodes: string[];
 	/** What this package gives up against the full edition, for its README. */
 	givesUp: string;
+	/** Which n8n versions it works on, and why (its README's Compatibility). */
+	compatibility: string;
 }
+
+/**
+ * n8n's `httpRequest` helper honours `agentOptions` from 2.20 on; 2.8.4's builds the agent from the host name alone
+ * (n8n-core, convertN8nRequestToAxios). Without a client certificate that only costs a credential's own CA.
+ */
+const SERVER_CA_ONLY =
+	"n8n 2.8.4 and later (run in the real app on 2.8.4 and 2.41.1). Before n8n 2.20, n8n's HTTP helper ignores a CA certificate filled into the credential: the server's certificate must then chain to a CA Node.js trusts (the vendor's public one does; a private one needs NODE_EXTRA_CA_CERTS).";
 
 export const PACKAGES: VerifiedPackage[] = [
 	{
@@ -36,6 +45,8 @@ export const PACKAGES: VerifiedPackage[] = [
 		nodes: ['Clara', 'ClaraTrigger', 'ClaraWebhookTrigger'],
 		givesUp:
 			"Every request goes through n8n's own HTTP helper, which opens a new connection, and so a full mutual-TLS handshake, for every request (the full edition keeps one pooled connection per credential). The client certificate reaches the socket only on n8n 2.20 and later.",
+		compatibility:
+			"n8n 2.20 or later. Before 2.20 n8n's HTTP helper drops the client certificate (its `agentOptions`): on n8n 2.8.4 every Clara node call fails with \"Clara asked for a client certificate and none was presented (HTTP 511)\", although the credential test, which goes through n8n's older request helper, passes.",
 	},
 	{
 		name: 'n8n-nodes-clevertap',
@@ -46,6 +57,7 @@ export const PACKAGES: VerifiedPackage[] = [
 		nodes: ['CleverTap'],
 		givesUp:
 			"CleverTap's limit of 3 concurrent reads per account is kept within one n8n process; several queue-mode workers together can exceed it, and then CleverTap's 429 answers are retried (the full edition shares the limit through n8n's Redis).",
+		compatibility: SERVER_CA_ONLY,
 	},
 	{
 		name: 'n8n-nodes-claro-face-match',
@@ -55,6 +67,7 @@ export const PACKAGES: VerifiedPackage[] = [
 		credential: 'ClaroFaceMatchApi',
 		nodes: ['ClaroFaceMatch'],
 		givesUp: "Tokens are cached per n8n process: each queue-mode worker takes its own (the full edition shares one through n8n's Redis).",
+		compatibility: SERVER_CA_ONLY,
 	},
 	{
 		name: 'n8n-nodes-conferma-pay',
@@ -67,6 +80,7 @@ export const PACKAGES: VerifiedPackage[] = [
 		nodes: ['ConfermaPay'],
 		givesUp:
 			"The Conferma Pay Trigger is not in this package: Conferma has no API to register a notification address, and n8n's Cloud rules require a webhook node to register, check and remove its own. Conferma revokes every other token of a platform when it issues a new one. The token is kept in one n8n process's memory, one request at a time: in queue mode each worker takes its own, revoking the others', which recover through one new token and one replay after a 401 (the full edition shares one token across workers through n8n's Redis, under a lock).",
+		compatibility: SERVER_CA_ONLY,
 	},
 ];
 
@@ -185,7 +199,7 @@ with a pooled mutual-TLS client and, in queue mode, tokens and account limits sh
 
 ## Compatibility
 
-n8n 2.20 or later (the client certificate needs n8n's \`agentOptions\`); Node.js ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node}.
+${pkg.compatibility} Node.js ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node}.
 
 ## License
 
