@@ -180,11 +180,20 @@ describe('the gate only a person opens', () => {
 		// The model was offered the permission as an argument (n8n reads every $fromAI), and said yes.
 		expect(sandbox.openai.conversations[0].tools[0].parameters.properties).toHaveProperty('allow');
 		expect(toolResults()[0].arguments).toMatch(/"allow":true/);
+		// n8n 2.x hands the tool node its stored parameters, so the gate sees the expression and says so. n8n 1.x's agent
+		// runs a copy of the node whose permission is not the stored expression (seen on 1.123.81): the gate then finds
+		// no switch turned on and gives its plain refusal. Refused either way, and nothing is sent (below).
+		const sawExpression = !(process.env.N8N_VERSION ?? '').startsWith('1.');
 		expect(JSON.parse(toolResults()[0].content)).toEqual([
-			{
-				error: 'Not done: "Allow AI Agent to Run This" on this tool is an expression, and only a switch a person turned on counts, so nothing was sent',
-				description: expect.stringMatching(/replacing the expression in "Allow AI Agent to Run This" on the "Delete Profile" tool/),
-			},
+			sawExpression
+				? {
+						error: 'Not done: "Allow AI Agent to Run This" on this tool is an expression, and only a switch a person turned on counts, so nothing was sent',
+						description: expect.stringMatching(/replacing the expression in "Allow AI Agent to Run This" on the "Delete Profile" tool/),
+					}
+				: {
+						error: 'Not done: an AI agent may not erase a CleverTap profile with this tool, so nothing was sent',
+						description: expect.stringMatching(/"Allow AI Agent to Run This" on the "Delete Profile" tool/),
+					},
 		]);
 		expect(answerOf(run)).toMatch(/^\[\{"error":"Not done/);
 		expect(sandbox.clevertap.requestLog).toHaveLength(0);
