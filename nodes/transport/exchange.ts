@@ -201,7 +201,7 @@ export function backoffMs(attempt: number, retry: RetryOptions) {
 	return Math.round(cap / 2 + Math.random() * (cap / 2));
 }
 
-export function describeNetworkError(error: any): TransportError {
+function describeNetworkError(error: any): TransportError {
 	const code: string | undefined = error?.code ?? error?.cause?.code;
 	const message = String(error?.message ?? error);
 	// ERR_CANCELED: axios's, under n8n's helpers, when the execution's signal fires.

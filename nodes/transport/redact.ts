@@ -85,7 +85,7 @@ export function maskCardNumbers(text: string): string {
 }
 
 /** Every CVV field in `text`, its value replaced. */
-export const maskCvvFields = (text: string) => text.replace(CVV, (_m, q: string, name: string, sep: string, v: string) => `${q}${name}${q}${sep}${v}[redacted]${v}`);
+const maskCvvFields = (text: string) => text.replace(CVV, (_m, q: string, name: string, sep: string, v: string) => `${q}${name}${q}${sep}${v}[redacted]${v}`);
 
 export function maskCpf(cpf: string): string {
 	const digits = cpf.replace(/\D/g, '');

@@ -23,7 +23,7 @@ export function rememberSealingKey(cacheKey: string, secret: string) {
 }
 
 /** A token whose cache key has no credential-derived key: it stays out of the shared store (fail closed). */
-export class NoSealingKeyError extends Error {
+class NoSealingKeyError extends Error {
 	constructor() {
 		super("Refused to put a token in the shared cache without a key derived from its credential's secret (its cache key was not built by tokenCacheKey)");
 		this.name = 'NoSealingKeyError';
