@@ -86,7 +86,7 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 	let registry: Registry | undefined;
 	/** Through the UI on the newest version only: the npm wrapper must come first on n8n's PATH, which a Node 24 from
 	 * npm (no npm of its own) allows; 2.8.4 runs on the machine's Node, whose folder holds the machine's npm. */
-	const viaUi = version === VERSIONS[0];
+	const viaUi = version === VERSIONS[0] && !version.startsWith('2.8.');
 	const uiTest = viaUi ? test : test.skip;
 	const pemFiles: Record<string, string> = {};
 	/** How each multi-line paste arrived, per field (written next to the screenshots). */
@@ -253,6 +253,9 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 				await input.click();
 				await page.keyboard.type(value);
 				expect(await input.inputValue()).toBe(value);
+				// A person leaves the field before saving. On 2.8.4 a Save clicked while the last typed field still had the
+				// focus stored only its first character (Clara's base URL "h"; the field itself showed all of it).
+				await input.press('Tab');
 			}
 		}
 		await browser.step(`${type} filled in`);
