@@ -6,7 +6,8 @@ import { built } from '../sandbox/built';
 import { claraCredentials } from '../sandbox/credentials';
 import { runNode } from '../test/harness/n8n';
 import { loadHttpRequestNode } from './http-request-node';
-import { interleaved, measure, QUICK, round, type Measured, type ScenarioResult } from './common';
+import { profiled, splitCpu } from './engine-profile';
+import { interleaved, measure, PROFILE, QUICK, round, type Measured, type ScenarioResult } from './common';
 
 // The built package, as n8n loads it (`npm run bench` builds first).
 const { closeAllAgents, mapConcurrent, send, tokens, MemoryTokenStore, DEFAULT_CONNECTIONS } = built.transport();
@@ -102,7 +103,8 @@ export async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioRe
 		return counters(sandbox);
 	});
 
-	const httpRequest = loadHttpRequestNode();
+	// `--no-diy`: leave the do-it-yourself way out (16 s a round), e.g. while profiling the engine.
+	const httpRequest = process.argv.includes('--no-diy') ? undefined : loadHttpRequestNode();
 	if (httpRequest) {
 		way('HTTP Request node (DIY)', async () => {
 			// The do-it-yourself workflow: a token per execution, then n8n's HTTP Request node with an
@@ -128,6 +130,7 @@ export async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioRe
 	}
 	const rows = await interleaved(ways);
 	const [node, raw, transport, evaluated, diy] = rows;
+	const profiles = PROFILE ? await profileWays(ways.slice(0, 3), n) : [];
 	const ratios: Record<string, number> = {
 		'node speed vs raw loop': round(raw.ms / node.ms),
 		'transport alone vs raw loop': round(raw.ms / transport.ms),
@@ -150,8 +153,21 @@ export async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioRe
 			{ check: `node, expression n8n evaluates: ${n} lookups + 1 token = ${n + 1} requests`, ok: evaluated.counts.requests === n + 1 },
 			{ check: `transport alone: ${n} lookups + 1 token = ${n + 1} requests`, ok: transport.counts.requests === n + 1 },
 		],
-		notes: diy ? [] : ['HTTP Request node not found: run scripts/n8n/install.sh (the real-n8n install) to include it'],
+		notes: [...(diy || process.argv.includes('--no-diy') ? [] : ['HTTP Request node not found: run scripts/n8n/install.sh (the real-n8n install) to include it']), ...profiles],
 	};
+}
+
+/** `--profile`: each way once more under the CPU profiler; where its CPU goes, per request (µs). */
+async function profileWays(ways: Array<{ way: string; run: () => Promise<Measured> }>, requests: number) {
+	const lines: string[] = [];
+	for (const w of ways) {
+		const { profile } = await profiled(w.run);
+		const split = splitCpu(profile);
+		const per = (ms: number) => `${Math.round((ms * 1000) / requests)} µs`;
+		lines.push(`CPU per request, ${w.way}: ${per(split.totalMs)} — ${Object.entries(split.buckets).filter(([b]) => b !== 'idle').sort((a, b) => b[1] - a[1]).map(([b, ms]) => `${b} ${per(ms)}`).join(', ')}`);
+		if (process.argv.includes('--hot')) lines.push(...split.hot.map((h) => `    ${per(h.ms).padStart(7)}  ${h.fn}`));
+	}
+	return lines;
 }
 
 export async function scenarioClaraReturnAll(sandbox: Sandbox): Promise<ScenarioResult> {
