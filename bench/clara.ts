@@ -163,14 +163,17 @@ export async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioRe
 	};
 }
 
-/** `--profile`: each way once more under the CPU profiler; where its CPU goes, per request (µs). */
+/**
+ * Each way once more under the CPU profiler: where its CPU goes, per request (µs; the sandbox shares the thread, so
+ * its share is in every way alike). `--hot` adds the hottest functions of ours and undici's.
+ */
 async function profileWays(ways: Array<{ way: string; run: () => Promise<Measured> }>, requests: number) {
 	const lines: string[] = [];
 	for (const w of ways) {
 		const { profile } = await profiled(w.run);
 		const split = splitCpu(profile);
 		const per = (ms: number) => `${Math.round((ms * 1000) / requests)} µs`;
-		lines.push(`CPU per request, ${w.way}: ${per(split.totalMs)} — ${Object.entries(split.buckets).filter(([b]) => b !== 'idle').sort((a, b) => b[1] - a[1]).map(([b, ms]) => `${b} ${per(ms)}`).join(', ')}`);
+		lines.push(`CPU per request (one profiled run), ${w.way}: ${per(split.totalMs)} — ${Object.entries(split.buckets).filter(([b]) => b !== 'idle').sort((a, b) => b[1] - a[1]).map(([b, ms]) => `${b} ${per(ms)}`).join(', ')}`);
 		if (process.argv.includes('--hot')) lines.push(...split.hot.map((h) => `    ${per(h.ms).padStart(7)}  ${h.fn}`));
 	}
 	return lines;

@@ -3,8 +3,8 @@
  * interleaved, and the shape of a scenario's result. Scenarios import this; bench/run.ts imports the scenarios.
  */
 export const QUICK = process.argv.includes('--quick');
-/** `--profile`: also profile the ways' CPU (scenario 1) and say where it goes. */
-export const PROFILE = process.argv.includes('--profile');
+/** Scenario 1 also profiles its ways' CPU and says where it goes, per request (not in `--quick`: times only). */
+export const PROFILE = !QUICK;
 export const LATENCY_MS = 20;
 export const HANDSHAKE_MS = 5;
 

@@ -21,7 +21,10 @@ export interface CpuSplit {
 	hot: Array<{ fn: string; ms: number }>;
 }
 
-/** Split a profile by the innermost frame that is not Node.js itself (Node's own frames go to that caller). */
+/**
+ * Split a profile by the innermost frame that is not Node.js itself: Node's own frames go to the code that called
+ * them (a socket write by undici is undici's; JSON.parse called by our transport is ours).
+ */
 export function splitCpu(profile: CpuProfile): CpuSplit {
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 	const parent = new Map<number, number>();
@@ -39,7 +42,7 @@ export function splitCpu(profile: CpuProfile): CpuSplit {
 		if (!b) {
 			const up = parent.get(id);
 			const above = up === undefined || byId.get(up)!.callFrame.functionName === '(root)' ? undefined : bucketOf(up);
-			b = above ? (above.startsWith('Node.js') || above.endsWith(' (with Node.js below it)') ? above : `${above} (with Node.js below it)`) : 'Node.js (sockets, TLS, timers)';
+			b = above ?? 'Node.js (sockets, TLS, timers)';
 		}
 		memo.set(id, b);
 		return b;
