@@ -3,6 +3,8 @@
  * interleaved, and the shape of a scenario's result. Scenarios import this; bench/run.ts imports the scenarios.
  */
 export const QUICK = process.argv.includes('--quick');
+/** Scenario 1 also profiles its ways' CPU and says where it goes, per request (not in `--quick`: times only). */
+export const PROFILE = !QUICK;
 export const LATENCY_MS = 20;
 export const HANDSHAKE_MS = 5;
 
@@ -36,9 +38,20 @@ export async function interleaved(ways: Array<{ way: string; run: () => Promise<
 		}
 	}
 	return ways.map((w) => {
-		const sorted = runs.get(w.way)!.sort((a, b) => a.ms - b.ms);
-		return { way: w.way, ...sorted[Math.floor(sorted.length / 2)] };
+		const all = runs.get(w.way)!;
+		const sorted = [...all].sort((a, b) => a.ms - b.ms);
+		// Each round's time and peak heap, in round order: ratios are also taken within a round (see paired).
+		return { way: w.way, ...sorted[Math.floor(sorted.length / 2)], runsMs: all.map((m) => m.ms), runsHeapMB: all.map((m) => m.peakHeapMB ?? 0) };
 	});
+}
+
+/**
+ * `a / b` within each round of `interleaved` (the two ways ran minutes apart at most, under the same load): the
+ * median and the spread (lowest, highest) of those ratios. A gain smaller than the spread is not a gain.
+ */
+export function paired(a: number[], b: number[]) {
+	const ratios = a.map((x, i) => x / b[i]).sort((p, q) => p - q);
+	return { median: round(ratios[Math.floor(ratios.length / 2)]), low: round(ratios[0]), high: round(ratios[ratios.length - 1]) };
 }
 
 /** Time `fn`, sampling the heap every 5 ms for its peak above the starting point. */

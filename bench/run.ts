@@ -4,6 +4,8 @@
  * prints ratios — absolute times on a shared 2-core machine are noise. Sandbox latency knobs stand in for the
  * network: 20 ms per request, 5 ms more on each new connection (the TLS handshake's round trips).
  * Writes bench/results.json. `--quick` shrinks every scenario so CI can check the counts (never the times).
+ * Scenario 1 also profiles each of its ways once and prints where its CPU goes per request (`--hot`: the hottest
+ * functions too); `--no-diy` leaves out the HTTP Request node's way (16 s a round) while working on the engine.
  * `--n8n` runs bench/n8n/ instead: the real n8n app, with its own results file; `--queue` runs bench/queue/: the
  * real app in queue mode (main, 1–3 workers, Redis, PostgreSQL), with its own results file.
  */

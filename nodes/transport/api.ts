@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { send, tokens } from './seam';
-import { tried, type HttpRequest, type HttpResponse, type SendOptions } from './exchange';
+import type { HttpRequest, HttpResponse, SendOptions } from './exchange';
 import { ApiError, isStateChanging, NothingSent, outcomeOf } from './errors';
 import { parseTokenResponse, type CachedToken, type TokenHelper } from './token';
 import { redact } from './redact';
@@ -52,9 +52,13 @@ export async function callApi(client: ApiClient, req: HttpRequest, signal?: Abor
 	try {
 		res = await helper.withToken(client.tokenKey, client.fetchToken, async (accessToken) => {
 			// Marks a failure of the call itself, as against the token step around it.
-			const sent = await tried(() => send(client.authorize(req, accessToken), options));
-			if ('error' in sent) return Promise.reject(new CallFailure(sent.error));
-			return { unauthorized: sent.value.status === 401, value: sent.value };
+			let sent: HttpResponse;
+			try {
+				sent = await send(client.authorize(req, accessToken), options);
+			} catch (error) {
+				return Promise.reject(new CallFailure(error));
+			}
+			return { unauthorized: sent.status === 401, value: sent };
 		}, { sharedTokenRequired: client.sharedTokenRequired });
 	} catch (error) {
 		// A Create or Amend whose answer was lost becomes UnknownOutcome: it may have taken effect.

@@ -169,12 +169,19 @@ export function wireBody(req: HttpRequest): { headers: Record<string, string>; b
 	return { headers, body };
 }
 
+const MALFORMED = Symbol('malformed');
+
 /** An answer's text as the caller gets it: parsed JSON when it is JSON, else the text; malformed JSON is an error. */
 export function parseBody(text: string, contentType: string, status: number): unknown {
 	if (text === '' || !(contentType.includes('json') || /^\s*[[{]/.test(text))) return text;
-	const parsed = tried(() => JSON.parse(text) as unknown);
-	if ('error' in parsed) throw new TransportError('malformed', `The server answered HTTP ${status} with a body that is not valid JSON`, undefined, status);
-	return parsed.value;
+	let parsed: unknown = MALFORMED;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		// Said below: no throw of our own inside a catch (the verified edition's scanner).
+	}
+	if (parsed === MALFORMED) throw new TransportError('malformed', `The server answered HTTP ${status} with a body that is not valid JSON`, undefined, status);
+	return parsed;
 }
 
 export function buildUrl(url: string, query?: HttpRequest['query']) {
@@ -239,38 +246,47 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 		if (!/^https:\/\//i.test(req.url)) {
 			throw new TransportError('insecure', `Refused to send to ${req.url.replace(/[?#].*$/, '').slice(0, 80)}: not an https:// address, and the request carries a secret`);
 		}
-		const retry = { ...DEFAULT_RETRY, ...options.retry };
+		// Read only once a request needs a second look; the usual answer is a first-time success.
+		const retry = () => (options.retry ? { ...DEFAULT_RETRY, ...options.retry } : DEFAULT_RETRY);
 		const idempotent = req.idempotent ?? req.method === 'GET';
 		for (let n = 0; ; n++) {
 			let reason: string;
 			let wait: number | undefined;
-			const outcome = await tried(() => attempt(req, options));
-			if ('value' in outcome) {
-				const res = outcome.value;
+			// Awaited in place rather than through tried(): one promise and one object fewer per request.
+			let res: HttpResponse | undefined;
+			let error: unknown;
+			try {
+				res = await attempt(req, options);
+			} catch (thrown) {
+				error = thrown;
+			}
+			if (res) {
 				const retriable = RETRY_STATUS.has(res.status) && (idempotent || res.status === 429);
-				if (!retriable || n >= retry.retries) {
+				if (!retriable || n >= retry().retries) {
 					if (res.status === 429 && n > 0) {
 						// Say how long the API asked us to wait, so the user can space their runs.
 						const after = retryAfterMs(res.headers['retry-after'], Date.now());
-						if (after !== undefined && after > retry.maxRetryAfterMs) {
+						if (after !== undefined && after > retry().maxRetryAfterMs) {
 							throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(after / 1000)} s before trying again`, undefined, 429);
 						}
 					}
-					return { ...res, attempts: n + 1 };
+					// The attempt's own fresh object: no copy needed.
+					res.attempts = n + 1;
+					return res;
 				}
 				reason = `HTTP ${res.status}`;
 				wait = retryAfterMs(res.headers['retry-after'], Date.now());
-				if (wait !== undefined && wait > retry.maxRetryAfterMs) {
+				if (wait !== undefined && wait > retry().maxRetryAfterMs) {
 					throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(wait / 1000)} s before trying again`, undefined, res.status);
 				}
-			} else if (outcome.error instanceof TransportError) {
-				if (outcome.error.kind !== 'malformed' || !idempotent || n >= retry.retries) throw outcome.error;
+			} else if (error instanceof TransportError) {
+				if (error.kind !== 'malformed' || !idempotent || n >= retry().retries) throw error;
 				reason = 'malformed answer';
 			} else {
-				const failure = describeNetworkError(outcome.error);
+				const failure = describeNetworkError(error);
 				const code = failure.code ?? '';
 				const safe = NOT_SENT_CODES.has(code) || (idempotent && (BROKEN_CODES.has(code) || failure.kind === 'timeout'));
-				if (failure.kind === 'aborted' || failure.kind === 'tls' || !safe || n >= retry.retries) {
+				if (failure.kind === 'aborted' || failure.kind === 'tls' || !safe || n >= retry().retries) {
 					if (!safe && failure.kind === 'network' && !idempotent) {
 						throw new TransportError(
 							'network',
@@ -282,7 +298,7 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 				}
 				reason = failure.code ?? failure.kind;
 			}
-			const delayMs = Math.max(wait ?? 0, backoffMs(n, retry));
+			const delayMs = Math.max(wait ?? 0, backoffMs(n, retry()));
 			options.onRetry?.({ attempt: n + 1, reason, delayMs });
 			await sleep(delayMs, options.signal);
 		}

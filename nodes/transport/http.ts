@@ -174,10 +174,28 @@ export function sleep(ms: number, signal?: AbortSignal) {
 	});
 }
 
+/**
+ * A URL's origin, remembered by the text before its path: the same few hosts are asked thousands of times, and
+ * parsing every URL again was a measurable part of a request's own cost. The authority ends before the first `/`
+ * after the scheme, so the text up to there has the same origin as the whole URL.
+ */
+const origins = new Map<string, string>();
+function originOf(url: string) {
+	const slash = url.indexOf('/', 8);
+	const head = slash < 0 ? url : url.slice(0, slash);
+	let origin = origins.get(head);
+	if (origin === undefined) {
+		origin = new URL(head).origin;
+		if (origins.size >= 256) origins.clear();
+		origins.set(head, origin);
+	}
+	return origin;
+}
+
 async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResponse> {
 	const url = buildUrl(req.url, req.query);
-	const origin = new URL(url).origin;
-	const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+	const origin = originOf(url);
+	const timeouts = options.timeouts ? { ...DEFAULT_TIMEOUTS, ...options.timeouts } : DEFAULT_TIMEOUTS;
 	const { headers, body } = wireBody(req);
 	const egress = policyOf(options.egress);
 	if (egress) await checkEgress(egress, url, origin);

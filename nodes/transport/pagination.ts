@@ -105,9 +105,18 @@ export async function collectPages(
 	if (first.totalPages !== undefined) {
 		const totalPages = Math.min(first.totalPages, Math.ceil(wanted / size));
 		const rest = Array.from({ length: Math.max(0, totalPages - 1) }, (_, i) => i + 1);
-		// A page that fails for good stops the others: `signal` aborts their requests (see mapConcurrent).
-		const pages = await mapConcurrent(rest, options.concurrency ?? 4, async (page, _i, signal) => (await read(page, signal)).items);
-		for (const items of pages) take(items);
+		// Pages are taken in order as soon as the ones before them are in, so no page is held to the end beside the
+		// items taken from it. A page that fails for good stops the others: `signal` aborts their requests (see
+		// mapConcurrent).
+		const arrived = new Map<number, IDataObject[]>();
+		let nextPage = 1;
+		await mapConcurrent(rest, options.concurrency ?? 4, async (page, _i, signal) => {
+			arrived.set(page, (await read(page, signal)).items);
+			for (let items = arrived.get(nextPage); items; items = arrived.get(++nextPage)) {
+				arrived.delete(nextPage);
+				take(items);
+			}
+		});
 		return out;
 	}
 	for (let page = 1, last = first; !done(last); page++) {

@@ -65,6 +65,10 @@ export class MemoryTokenStore implements TokenStore {
 	async get(key: string) {
 		return this.tokens.get(key);
 	}
+	/** The cached token now, without a promise: the per-request path of a process-local store. */
+	peek(key: string) {
+		return this.tokens.get(key);
+	}
 	async set(key: string, token: CachedToken) {
 		this.tokens.set(key, token);
 	}
@@ -280,7 +284,11 @@ export class TokenHelper {
 		call: (accessToken: string) => Promise<{ unauthorized: boolean; value: T }>,
 		options: TokenOptions = {},
 	): Promise<T> {
-		const token = await this.get(key, fetcher, options);
+		// A fresh token in this process's own memory needs no round through the store's promises (every item asks).
+		// A shared store (Redis) is always asked: another worker may have replaced the token.
+		const store = this.store;
+		const local = store instanceof MemoryTokenStore ? store.peek(key) : undefined;
+		const token = local && this.isFresh(local) ? local : await this.get(key, fetcher, options);
 		const first = await call(token.accessToken);
 		if (!first.unauthorized) return first.value;
 		const fresh = await this.replace(key, token.accessToken, fetcher, options);
