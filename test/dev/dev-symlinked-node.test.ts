@@ -28,7 +28,9 @@ test('npm run dev installs n8n 2.8.4 and starts it with node reached through a c
 	symlinkSync(real, join(farther, 'node'));
 	symlinkSync(join(farther, 'node'), join(links, 'node'));
 	const [port] = await freePorts(1);
-	const { NODE_ENV: _jest, ...inherited } = process.env;
+	// Not the caller's npm settings: under `npm run test:dev` npm hands its whole config down as npm_config_*, and a
+	// nodedir in the developer's ~/.npmrc hides the bug. A fresh machine has none.
+	const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|NODE_ENV$)/i.test(k)));
 	const env: NodeJS.ProcessEnv = {
 		...inherited,
 		PATH: `${links}:${process.env.PATH}`,
