@@ -8,9 +8,12 @@
  * The bug this guards: install.sh looked for Node's headers beside the link, not beside the real binary; node-gyp
  * then tried to download them and sqlite3's build failed offline ("sqlite3 did not build"), so dev never started.
  *
- * Minutes, not seconds (the install is ~2,000 packages and a C compile): `npm run test:dev`, once in CI.
+ * Minutes, not seconds (the install is ~2,000 packages and a C compile): `npm run test:dev`. TEST_DEV_SEED=<an n8n
+ * cache holding 2.8.4> (CI's) makes it cheaper: the new cache starts with hard links to that install's packages but
+ * no sqlite3 build and no "installed" mark, so install.sh runs whole, its npm install finds the packages in place,
+ * and sqlite3 — where the bug was — is compiled for real.
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { dirname, join, resolve } from 'path';
@@ -27,6 +30,14 @@ test('npm run dev installs n8n 2.8.4 and starts it with node reached through a c
 	for (const d of [links, farther, home]) mkdirSync(d);
 	symlinkSync(real, join(farther, 'node'));
 	symlinkSync(join(farther, 'node'), join(links, 'node'));
+	const seed = process.env.TEST_DEV_SEED;
+	if (seed) {
+		const into = join(scratch, 'n8n-cache', 'n8n-2.8.4');
+		mkdirSync(into, { recursive: true });
+		const from = ['node_modules', 'package-lock.json'].map((f) => join(seed, 'n8n-2.8.4', f));
+		execFileSync('cp', ['-al', ...from, into]);
+		rmSync(join(into, 'node_modules', 'sqlite3', 'build'), { recursive: true });
+	}
 	const [port] = await freePorts(1);
 	// Not the caller's npm settings: under `npm run test:dev` npm hands its whole config down as npm_config_*, and a
 	// nodedir in the developer's ~/.npmrc hides the bug. A fresh machine has none.
