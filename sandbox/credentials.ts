@@ -9,9 +9,9 @@ export function claraCredentials(sandbox: Pick<Sandbox, 'certs' | 'clara'>, over
 		country: 'mx',
 		clientId: clara.clientId,
 		clientSecret: clara.clientSecret,
-		certificate: certs.client.cert,
+		publicCertificate: certs.client.cert,
 		privateKey: certs.client.key,
-		caCertificate: certs.ca.cert,
+		caPublicCertificate: certs.ca.cert,
 		baseUrl: `${clara.url}/{country}`,
 		...overrides,
 	};

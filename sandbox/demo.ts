@@ -112,7 +112,7 @@ export const clara: Section = async (sandbox) => {
 		const res = await runNode({
 			nodeType: new Clara(),
 			credentialTypes: [new ClaraApi()],
-			credentials: { claraApi: { ...creds, certificate: '', privateKey: '' } },
+			credentials: { claraApi: { ...creds, publicCertificate: '', privateKey: '' } },
 			parameters: { resource: 'card', operation: 'getAll', limit: 3 },
 		});
 		say(`error shown to the user: ${res.error?.message}`);

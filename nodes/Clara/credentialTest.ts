@@ -32,14 +32,14 @@ export async function claraApiTest(this: ICredentialTestFunctions, credential: I
 
 	try {
 		// Only the CA here: the token endpoint needs no client certificate, so a bad certificate is reported at step 3.
-		await tokens.get(clara.client.tokenKey, () => clara.requestToken({ ca: creds.caCertificate }));
+		await tokens.get(clara.client.tokenKey, () => clara.requestToken({ ca: creds.caPublicCertificate }));
 	} catch (error) {
 		return fail('Step 2 of 3 (get a token)', error);
 	}
 
 	try {
-		validateTlsMaterial({ ca: creds.caCertificate, cert: creds.certificate, key: creds.privateKey, passphrase: creds.passphrase });
-		if (!creds.certificate || !creds.privateKey) {
+		validateTlsMaterial({ ca: creds.caPublicCertificate, cert: creds.publicCertificate, key: creds.privateKey, passphrase: creds.passphrase });
+		if (!creds.publicCertificate || !creds.privateKey) {
 			throw new TransportError('tls-config', 'No client certificate and private key are filled in: Clara requires mutual TLS on every data call');
 		}
 		await clara.get('/v3/transactions', { page: 0, size: 1 });

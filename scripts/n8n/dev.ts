@@ -6,9 +6,10 @@
  * n8n's data lives in .n8n-dev/ (gitignored) and survives restarts; so do the sandbox's secrets and certificates
  * (kept in .sandbox/, as `npm run sandbox` keeps them), so a credential made by hand keeps working. The credentials
  * and examples are imported again each time (same ids: updated, not duplicated).
+ * N8N_DEV_DIR and SANDBOX_DIR move those two folders elsewhere (the test of this command uses temporary ones).
  */
 import { mkdirSync } from 'fs';
-import { join } from 'path';
+import { join, resolve } from 'path';
 import { startSavedSandbox } from '../../sandbox/saved';
 import * as app from './app';
 
@@ -18,12 +19,12 @@ async function main() {
 	const say = (what: string) => console.log(`[dev ${((Date.now() - started) / 1000).toFixed(0)} s] ${what}`);
 	say(`n8n ${process.env.N8N_VERSION ?? '2.8.4'}: checking its install in the cache (the first run installs it, and says how)`);
 	const bin = app.n8nBinary();
-	const home = join(app.REPO, '.n8n-dev');
+	const home = resolve(process.env.N8N_DEV_DIR ?? join(app.REPO, '.n8n-dev'));
 	mkdirSync(home, { recursive: true });
 	say('packing this package and installing it into .n8n-dev/.n8n/nodes');
 	app.installPackage(home, app.packPackage(join(home, 'pack')));
 	say('starting the sandbox (secrets and certificates kept in .sandbox/)');
-	const { sandbox } = await startSavedSandbox({ dir: join(app.REPO, '.sandbox'), basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
+	const { sandbox } = await startSavedSandbox({ dir: resolve(process.env.SANDBOX_DIR ?? join(app.REPO, '.sandbox')), basePort: Number(process.env.SANDBOX_PORT ?? 8443) });
 	const port = Number(process.env.N8N_PORT ?? 5678);
 	const [brokerPort] = await app.freePorts(1);
 	// The onboarding-assistant example's OpenAI Chat Model talks to the sandbox's scripted model: n8n must trust its CA.

@@ -41,15 +41,15 @@ describe('credential test: says which step failed and what to do', () => {
 	});
 	test.each([
 		['host unreachable', { baseUrl: 'https://127.0.0.1:1/{country}' }, /Step 1 of 3.*Could not reach Clara/],
-		['unknown server CA', { caCertificate: '' }, /Step 1 of 3.*not trusted.*Clara CA Certificate/],
+		['unknown server CA', { caPublicCertificate: '' }, /Step 1 of 3.*not trusted.*Clara CA Certificate/],
 		['wrong secret', { clientSecret: 'not-the-secret' }, /Step 2 of 3.*client id or secret is wrong/],
 		['wrong country', { country: 'br' }, /Step 2 of 3.*wrong for country BR/],
-		['no certificate', { certificate: '', privateKey: '' }, /Step 3 of 3.*No client certificate/],
-		['foreign certificate', { certificate: 'FOREIGN', privateKey: 'FOREIGN_KEY' }, /Step 3 of 3.*refused the client certificate \(HTTP 406\): it was not issued by Clara/],
-		['expired certificate', { certificate: 'EXPIRED', privateKey: 'EXPIRED_KEY' }, /Step 3 of 3.*expired on/],
+		['no certificate', { publicCertificate: '', privateKey: '' }, /Step 3 of 3.*No client certificate/],
+		['foreign certificate', { publicCertificate: 'FOREIGN', privateKey: 'FOREIGN_KEY' }, /Step 3 of 3.*refused the client certificate \(HTTP 406\): it was not issued by Clara/],
+		['expired certificate', { publicCertificate: 'EXPIRED', privateKey: 'EXPIRED_KEY' }, /Step 3 of 3.*expired on/],
 		['key of another certificate', { privateKey: 'FOREIGN_KEY' }, /Step 3 of 3.*does not belong/],
-		['malformed PEM', { certificate: '-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----' }, /Step 3 of 3.*not a valid PEM/],
-		['wrong passphrase', { certificate: 'ENC', privateKey: 'ENC_KEY', passphrase: 'nope-nope' }, /Step 3 of 3.*passphrase is wrong/],
+		['malformed PEM', { publicCertificate: '-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----' }, /Step 3 of 3.*not a valid PEM/],
+		['wrong passphrase', { publicCertificate: 'ENC', privateKey: 'ENC_KEY', passphrase: 'nope-nope' }, /Step 3 of 3.*passphrase is wrong/],
 	])('%s', async (_name, overrides, message) => {
 		const certs = sandbox.certs;
 		const swap: Record<string, string> = {
@@ -67,7 +67,7 @@ describe('credential test: says which step failed and what to do', () => {
 	});
 	test('an encrypted key with its passphrase passes', async () => {
 		const enc = sandbox.certs.clientEncrypted;
-		expect((await credentialTest({ certificate: enc.cert, privateKey: enc.key, passphrase: enc.passphrase })).status).toBe('OK');
+		expect((await credentialTest({ publicCertificate: enc.cert, privateKey: enc.key, passphrase: enc.passphrase })).status).toBe('OK');
 	});
 });
 
@@ -109,7 +109,7 @@ describe('Clara Trigger', () => {
 	});
 
 	test('a trigger with a broken credential reports a clear error', async () => {
-		const err = await poll({ ...options({}), credentials: { claraApi: credentials({ certificate: '', privateKey: '' }) } }).catch((e) => e);
+		const err = await poll({ ...options({}), credentials: { claraApi: credentials({ publicCertificate: '', privateKey: '' }) } }).catch((e) => e);
 		expect(err.message).toMatch(/HTTP 511/);
 	});
 });

@@ -75,7 +75,7 @@ describe('every operation', () => {
 	});
 
 	test('health needs neither token nor certificate', async () => {
-		const res = await run({ resource: 'health', operation: 'check' }, { creds: credentials({ certificate: '', privateKey: '' }) });
+		const res = await run({ resource: 'health', operation: 'check' }, { creds: credentials({ publicCertificate: '', privateKey: '' }) });
 		expect(res.error).toBeUndefined();
 		expect(res.items[0].json.healthy).toBe(true);
 		expect(sandbox.clara.counters.tokenRequests).toBe(0);
@@ -150,20 +150,20 @@ describe('failures say what to do', () => {
 		return res;
 	};
 
-	test('no client certificate → 511 explained', () => failWith({ certificate: '', privateKey: '' }, /none was presented \(HTTP 511\)/));
+	test('no client certificate → 511 explained', () => failWith({ publicCertificate: '', privateKey: '' }, /none was presented \(HTTP 511\)/));
 	test('a certificate from another CA → 406 explained', () =>
-		failWith({ certificate: sandbox.certs.foreign.cert, privateKey: sandbox.certs.foreign.key }, /not issued by Clara/));
-	test("Clara's CA missing → says to paste it", () => failWith({ caCertificate: '' }, /not trusted/));
-	test('an expired certificate', () => failWith({ certificate: sandbox.certs.expired.cert, privateKey: sandbox.certs.expired.key }, /expired on/));
+		failWith({ publicCertificate: sandbox.certs.foreign.cert, privateKey: sandbox.certs.foreign.key }, /not issued by Clara/));
+	test("Clara's CA missing → says to paste it", () => failWith({ caPublicCertificate: '' }, /not trusted/));
+	test('an expired certificate', () => failWith({ publicCertificate: sandbox.certs.expired.cert, privateKey: sandbox.certs.expired.key }, /expired on/));
 	test('a key that does not match the certificate', () => failWith({ privateKey: sandbox.certs.foreign.key }, /does not belong/));
 	test('an empty or malformed PEM', async () => {
-		await failWith({ certificate: 'hello' }, /not a valid PEM certificate/);
+		await failWith({ publicCertificate: 'hello' }, /not a valid PEM certificate/);
 		await failWith({ privateKey: pemBlock('PRIVATE KEY', 'nope') }, /not a valid PEM key/);
 		await failWith({ privateKey: '' }, /without its private key/);
 	});
 	test('a wrong passphrase', () => {
 		const enc = sandbox.certs.clientEncrypted;
-		return failWith({ certificate: enc.cert, privateKey: enc.key, passphrase: 'not-the-passphrase' }, /passphrase is wrong/);
+		return failWith({ publicCertificate: enc.cert, privateKey: enc.key, passphrase: 'not-the-passphrase' }, /passphrase is wrong/);
 	});
 	test('a wrong secret, and a wrong country', async () => {
 		await failWith({ clientSecret: 'wrong-secret-123' }, /client id or secret is wrong for country MX/);

@@ -190,9 +190,9 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 			country: 'mx',
 			clientId: sandbox.clara.clientId,
 			clientSecret: sandbox.clara.clientSecret,
-			certificate: readFileSync(pemFiles['client.crt'], 'utf8'),
+			publicCertificate: readFileSync(pemFiles['client.crt'], 'utf8'),
 			privateKey: readFileSync(pemFiles['client.key'], 'utf8'),
-			caCertificate: readFileSync(pemFiles['ca.crt'], 'utf8'),
+			caPublicCertificate: readFileSync(pemFiles['ca.crt'], 'utf8'),
 			baseUrl: `${sandbox.clara.url}/{country}`,
 		}),
 		claroFaceMatchApi: () => ({
@@ -247,6 +247,10 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 				// input: Chromium does either, by n8n version) — never a character more or less than whitespace.
 				const kept = await input.inputValue();
 				expect(kept.replace(/\s+/g, '')).toBe(value.replace(/\s+/g, ''));
+				if (!property.typeOptions?.password) {
+					// A public PEM (Clara's certificates) is shown as pasted, line breaks and all, for a person to check.
+					expect([property.name, await input.evaluate((e) => e.tagName.toLowerCase()), kept.trim()]).toEqual([property.name, 'textarea', value.trim()]);
+				}
 				if (value.includes('\n')) pastes.push({ credential: type, field: property.name, element: await input.evaluate((e) => e.tagName.toLowerCase()), lineBreaksKept: (kept.match(/\n/g) ?? []).length });
 			} else {
 				const input = field.locator('input, textarea').first();

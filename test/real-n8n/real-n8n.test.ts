@@ -198,7 +198,7 @@ describe('n8n serving: webhook, credential tests through the REST API, loaded no
 	};
 
 	test.each([
-		['Clara', 'sbxClaraApi00001', 'claraApi', () => claraCredentials(sandbox), { certificate: '', privateKey: '' }, /^Step 3 of 3 \(mutual TLS data call\) failed: No client certificate and private key are filled in/],
+		['Clara', 'sbxClaraApi00001', 'claraApi', () => claraCredentials(sandbox), { publicCertificate: '', privateKey: '' }, /^Step 3 of 3 \(mutual TLS data call\) failed: No client certificate and private key are filled in/],
 		['Claro Face Match', 'sbxClaroApi00001', 'claroFaceMatchApi', () => claroCredentials(sandbox), { secret: 'wrong-secret' }, /secret/i],
 		['CleverTap', 'sbxCleverTap00001', 'cleverTapApi', () => cleverTapCredentials(sandbox), { passcode: 'WRONG-PASSCODE' }, /^The passcode \(or the account id\) is wrong/],
 		['Conferma Pay', 'sbxConferma00001', 'confermaPayApi', () => confermaCredentials(sandbox), { clientSecret: 'wrong-secret' }, /client id|secret/i],

@@ -31,7 +31,7 @@ afterAll(async () => {
 	expect(leaks.assertNone()).toBeGreaterThan(0);
 });
 
-const PEM_FIELDS = new Set(['certificate', 'privateKey', 'caCertificate']);
+const PEM_FIELDS = new Set(['publicCertificate', 'privateKey', 'caPublicCertificate', 'caCertificate']);
 /** Fields chosen from a list in the editor: nothing is typed there. */
 const CHOSEN = new Set(['environment', 'country', 'region']);
 
@@ -131,7 +131,8 @@ describe.each(services)('$name, filled in by pasting', (service) => {
 
 	test('a CA certificate cut short is said in words, naming the field', async () => {
 		const data = asPasted(service.data());
-		data.caCertificate = String(data.caCertificate).slice(0, 300);
+		const ca = service.credentialType.properties.find((p) => p.displayName.endsWith('CA Certificate'))!.name;
+		data[ca] = String(data[ca]).slice(0, 300);
 		watch(data);
 		const result = await credentialTest(service, data);
 		expect(result.status).toBe('Error');
@@ -143,7 +144,7 @@ describe.each(services)('$name, filled in by pasting', (service) => {
 test('Clara: a client certificate and key pasted into each other’s fields are named as such', async () => {
 	const clara = services[0];
 	const data = asPasted(clara.data());
-	[data.certificate, data.privateKey] = [data.privateKey, data.certificate];
+	[data.publicCertificate, data.privateKey] = [data.privateKey, data.publicCertificate];
 	watch(data);
 	const result = await credentialTest(clara, data);
 	expect(result.message).toMatch(/^Step 3 of 3 .*The client certificate is not a valid PEM certificate: it is a private key, not a certificate/);

@@ -81,13 +81,23 @@ test('Claro Face Match: a new node and its tool get a short name the canvas show
 	expect(description.name).toBe('claroFaceMatch');
 });
 
-// Certificates are public, but n8n's Cloud rule set (which the verified edition must pass) masks every field named
-// like one, and both editions share the credential files: they stay masked, four lines high.
-test('private keys, passphrases, secrets and certificates are masked; PEM fields are several lines high', () => {
+// Certificates are public: Clara's two are named so (n8n's Cloud rule set, which the verified edition must pass,
+// masks any field named like a certificate unless its name says "pub") and shown as pasted, for a person to check.
+// The other CA fields still have the plain name, so they stay masked.
+test('Clara’s certificates are shown; private keys, passphrases, secrets and other certificates are masked; PEM fields are several lines high', () => {
+	const shown = (credential: { properties: Array<{ name: string; typeOptions?: { password?: boolean } }> }) =>
+		credential.properties.filter((p) => /certificate$/i.test(p.name) && !p.typeOptions?.password).map((p) => p.name);
+	expect(credentials.map((c) => [c.name, shown(c)])).toEqual([
+		['claraApi', ['publicCertificate', 'caPublicCertificate']],
+		['claroFaceMatchApi', []],
+		['cleverTapApi', []],
+		['confermaPayApi', []],
+	]);
 	for (const credential of credentials) {
 		for (const property of credential.properties) {
 			if (/certificate$/i.test(property.name)) {
-				expect([credential.name, property.name, property.typeOptions?.password, property.typeOptions?.rows]).toEqual([credential.name, property.name, true, 4]);
+				const masked = !/public/i.test(property.name);
+				expect([credential.name, property.name, property.typeOptions?.password ?? false, property.typeOptions?.rows]).toEqual([credential.name, property.name, masked, 4]);
 			}
 			if (/privateKey|passphrase|secret|passcode/i.test(property.name)) expect([credential.name, property.name, property.typeOptions?.password]).toEqual([credential.name, property.name, true]);
 		}

@@ -28,10 +28,10 @@ export interface ClaraCredentials {
 	country: 'mx' | 'co' | 'br';
 	clientId: string;
 	clientSecret: string;
-	certificate: string;
+	publicCertificate: string;
 	privateKey: string;
 	passphrase?: string;
-	caCertificate?: string;
+	caPublicCertificate?: string;
 	taxIdentifier?: string;
 	baseUrl?: string;
 }
@@ -116,17 +116,17 @@ export function readCredentials(data: ICredentialDataDecryptedObject): ClaraCred
 		country: (s('country') || 'mx') as ClaraCredentials['country'],
 		clientId: s('clientId'),
 		clientSecret: s('clientSecret'),
-		certificate: s('certificate'),
+		publicCertificate: s('publicCertificate'),
 		privateKey: s('privateKey'),
 		passphrase: s('passphrase') || undefined,
-		caCertificate: s('caCertificate') || undefined,
+		caPublicCertificate: s('caPublicCertificate') || undefined,
 		taxIdentifier: s('taxIdentifier') || undefined,
 		baseUrl: s('baseUrl') || undefined,
 	};
 }
 
 export function tlsOf(c: ClaraCredentials): TlsMaterial {
-	return { ca: c.caCertificate, cert: c.certificate || undefined, key: c.privateKey || undefined, passphrase: c.passphrase };
+	return { ca: c.caPublicCertificate, cert: c.publicCertificate || undefined, key: c.privateKey || undefined, passphrase: c.passphrase };
 }
 
 /** A Clara API bound to one credential: builds URLs, holds the token client, maps errors. */
@@ -194,7 +194,7 @@ export class Clara {
 	}
 
 	async health(): Promise<IDataObject> {
-		const res = await send({ method: 'GET', url: `${this.origin}/v2/health` }, { tls: { ca: this.credentials.caCertificate }, signal: this.signal, egress: this.egress });
+		const res = await send({ method: 'GET', url: `${this.origin}/v2/health` }, { tls: { ca: this.credentials.caPublicCertificate }, signal: this.signal, egress: this.egress });
 		if (res.status !== 200) throw new ApiError(res);
 		return typeof res.body === 'object' && res.body ? (res.body as IDataObject) : { status: String(res.body || 'UP') };
 	}
