@@ -5,11 +5,19 @@
 export const QUICK = process.argv.includes('--quick');
 export const LATENCY_MS = 20;
 export const HANDSHAKE_MS = 5;
+/** `--times=N`: runs of each way per scenario (default 3, 1 in quick mode); its median is kept. */
+const TIMES = Number(process.argv.find((a) => a.startsWith('--times='))?.slice(8)) || (QUICK ? 1 : 3);
+/**
+ * `--skip=<regex>`: ways whose name matches are not run (their row says skipped; the scenario's ratios and checks
+ * that need them come out meaningless). bench/before-after.ts skips n8n's HTTP Request node, which is not ours.
+ */
+const SKIP = process.argv.find((a) => a.startsWith('--skip='))?.slice(7);
 
 export interface Measured {
 	ms: number;
 	counts: Record<string, number>;
 	peakHeapMB?: number;
+	skipped?: boolean;
 }
 
 export interface ScenarioResult {
@@ -27,12 +35,12 @@ export interface ScenarioResult {
  * round (so no way always runs just after the same other one, e.g. after the DIY way's 1,000 closed connections);
  * keep each way's median.
  */
-export async function interleaved(ways: Array<{ way: string; run: () => Promise<Measured> }>, times = QUICK ? 1 : 3) {
+export async function interleaved(ways: Array<{ way: string; run: () => Promise<Measured> }>, times = TIMES) {
 	const runs = new Map<string, Measured[]>(ways.map((w) => [w.way, []]));
 	for (let i = 0; i < times; i++) {
 		for (let k = 0; k < ways.length; k++) {
 			const w = ways[(i + k) % ways.length];
-			runs.get(w.way)!.push(await w.run());
+			runs.get(w.way)!.push(SKIP && new RegExp(SKIP).test(w.way) ? { ms: 0, counts: {}, skipped: true } : await w.run());
 		}
 	}
 	return ways.map((w) => {
