@@ -6,7 +6,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	// Suites that need a service start it themselves and have their own npm scripts (test:redis, test:n8n,
 	// test:queue, test:editor; .ci/run runs them all): `npm test` needs only Node and npm.
-	testPathIgnorePatterns: ['/node_modules/', '/test/redis/', '/test/queue-e2e/', '/test/real-n8n/', '/test/editor/'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/redis/', '/test/queue-e2e/', '/test/queue-editions/', '/test/real-n8n/', '/test/editor/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	setupFiles: ['reflect-metadata'],
 	testTimeout: 60_000,

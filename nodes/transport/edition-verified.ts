@@ -30,7 +30,8 @@ import { MemoryTokenStore, TokenHelper } from './token';
  * - Tokens are cached in this process's memory, one request at a time per credential (single flight), refreshed a
  *   margin before expiry, replaced once on a 401 only if still the cached one. In queue mode each worker process
  *   has its own cache: a worker's first call takes a token of its own, which for Conferma revokes the token the
- *   other workers hold; they recover by the 401 path (one new token, one replay) at the cost of that churn.
+ *   other workers hold; they answer by the 401 path (one new token, one replay), which revokes the first worker's in
+ *   turn: in a burst right after an expiry some executions meet a refused replay and fail (docs/editions.md).
  * - CleverTap's 3-in-flight budget is counted in this process only; across queue-mode workers a 429 is retried.
  * - Waits use `sleep`/`sleepWithAbort` from n8n-workflow; no environment variable, file or timer global is read.
  */
