@@ -1,4 +1,4 @@
-import { sleepWithAbort, type IHttpRequestOptions } from 'n8n-workflow';
+import { sleep as n8nSleep, sleepWithAbort, type IHttpRequestOptions } from 'n8n-workflow';
 import {
 	buildUrl,
 	DEFAULT_TIMEOUTS,
@@ -87,8 +87,18 @@ async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResp
 	return { status: res.statusCode, headers: res.headers ?? {}, body: parseBody(text, String(Array.isArray(type) ? type[0] : type ?? ''), res.statusCode) };
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-	sleepWithAbort(ms, signal).catch(() => Promise.reject(new TransportError('aborted', 'The execution was cancelled')));
+const aborted = () => new TransportError('aborted', 'The execution was cancelled');
+
+/**
+ * n8n-workflow 2.41 (n8n 2.41.1) no longer has `sleepWithAbort`, only `sleep`: there the wait runs out and a
+ * cancelled execution stops right after it. Where `sleepWithAbort` is (2.8), the wait itself is cut short.
+ */
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (signal?.aborted) throw aborted();
+	if (typeof sleepWithAbort === 'function') return sleepWithAbort(ms, signal).catch(() => Promise.reject(aborted()));
+	await n8nSleep(ms);
+	if (signal?.aborted) throw aborted();
+}
 
 /**
  * A node's way out: n8n's `helpers.httpRequest`. A credential test's context offers only the older
