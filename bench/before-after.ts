@@ -4,7 +4,8 @@
  * dist/ ("before", e.g. a scratch worktree of the commit before a refactor). Each build runs in its own process (as
  * n8n loads one package), one run of every way per process, the two builds alternating and the order swapped each
  * round so drift in the machine's load hits both alike. Reported per way: after/before within each round's pair,
- * median and range. The raw undici loops do not use the package at all: their ratio is the run's noise floor.
+ * median and range, for the wall time and for the process's CPU time (steadier when other work shares the machine).
+ * The raw undici loops do not use the package at all: their ratio is the run's noise floor.
  * n8n's HTTP Request node (the DIY ways) is skipped: not ours, and under load it now and then loses a connection.
  * Each way's counts are kept per build, every distinct one seen, to compare (handshakes may differ by one from run to run).
  *
@@ -51,6 +52,8 @@ function main() {
 			if (row.skipped) return [];
 			const pick = (build: 'before' | 'after') => runs[build].map((r) => r[si].rows[wi]);
 			const ratios = pick('after').map((a, i) => a.ms / pick('before')[i].ms);
+			const cpuRatios = pick('after').map((a, i) => a.cpuMs! / pick('before')[i].cpuMs!);
+			const spread = (xs: number[]) => ({ median: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) });
 			const seen = (build: 'before' | 'after') => [...new Set(pick(build).map((r) => JSON.stringify(r.counts)))].map((c) => JSON.parse(c));
 			return [{
 				scenario: s.scenario,
@@ -58,7 +61,10 @@ function main() {
 				usesPackage: !/^raw /.test(row.way),
 				beforeMs: median(pick('before').map((r) => r.ms)),
 				afterMs: median(pick('after').map((r) => r.ms)),
-				ratio: { median: round(median(ratios)), min: round(Math.min(...ratios)), max: round(Math.max(...ratios)) },
+				ratio: spread(ratios),
+				beforeCpuMs: median(pick('before').map((r) => r.cpuMs!)),
+				afterCpuMs: median(pick('after').map((r) => r.cpuMs!)),
+				cpuRatio: spread(cpuRatios),
 				counts: { before: seen('before'), after: seen('after') },
 			}];
 		}),
@@ -74,7 +80,7 @@ function main() {
 		rows,
 	};
 	writeFileSync(join(__dirname, 'results.before-after.json'), JSON.stringify(result, null, 2) + '\n');
-	for (const r of rows) console.log(`${r.scenario.slice(0, 40).padEnd(40)} ${r.way.slice(0, 34).padEnd(34)} ${r.beforeMs} → ${r.afterMs} ms  after/before ${r.ratio.median} (${r.ratio.min}–${r.ratio.max})`);
+	for (const r of rows) console.log(`${r.scenario.slice(0, 40).padEnd(40)} ${r.way.slice(0, 34).padEnd(34)} ${r.beforeMs} → ${r.afterMs} ms  after/before ${r.ratio.median} (${r.ratio.min}–${r.ratio.max}); CPU ${r.beforeCpuMs} → ${r.afterCpuMs} ms, ${r.cpuRatio.median} (${r.cpuRatio.min}–${r.cpuRatio.max})`);
 }
 
 main();

@@ -17,6 +17,8 @@ export interface Measured {
 	ms: number;
 	counts: Record<string, number>;
 	peakHeapMB?: number;
+	/** This process's CPU time (user + system) while it ran: on a machine busy with other work, steadier than `ms`. */
+	cpuMs?: number;
 	skipped?: boolean;
 }
 
@@ -56,11 +58,13 @@ export async function measure(fn: () => Promise<Record<string, number>>): Promis
 	let peak = base;
 	const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
 	const start = process.hrtime.bigint();
+	const cpu = process.cpuUsage();
 	const counts = await fn();
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	const used = process.cpuUsage(cpu);
 	clearInterval(timer);
 	peak = Math.max(peak, process.memoryUsage().heapUsed);
-	return { ms: Math.round(ms), counts, peakHeapMB: Math.round(((peak - base) / 1048576) * 10) / 10 };
+	return { ms: Math.round(ms), cpuMs: Math.round((used.user + used.system) / 1000), counts, peakHeapMB: Math.round(((peak - base) / 1048576) * 10) / 10 };
 }
 
 export const round = (n: number) => Math.round(n * 100) / 100;
