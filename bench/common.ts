@@ -7,11 +7,21 @@ export const QUICK = process.argv.includes('--quick');
 export const PROFILE = !QUICK;
 export const LATENCY_MS = 20;
 export const HANDSHAKE_MS = 5;
+/** `--times=N`: runs of each way per scenario (default 3, 1 in quick mode); its median is kept. */
+const TIMES = Number(process.argv.find((a) => a.startsWith('--times='))?.slice(8)) || (QUICK ? 1 : 3);
+/**
+ * `--skip=<regex>`: ways whose name matches are not run (their row says skipped; the scenario's ratios and checks
+ * that need them come out meaningless). bench/before-after.ts skips n8n's HTTP Request node, which is not ours.
+ */
+const SKIP = process.argv.find((a) => a.startsWith('--skip='))?.slice(7);
 
 export interface Measured {
 	ms: number;
 	counts: Record<string, number>;
 	peakHeapMB?: number;
+	/** This process's CPU time (user + system) while it ran: on a machine busy with other work, steadier than `ms`. */
+	cpuMs?: number;
+	skipped?: boolean;
 }
 
 export interface ScenarioResult {
@@ -29,12 +39,12 @@ export interface ScenarioResult {
  * round (so no way always runs just after the same other one, e.g. after the DIY way's 1,000 closed connections);
  * keep each way's median.
  */
-export async function interleaved(ways: Array<{ way: string; run: () => Promise<Measured> }>, times = QUICK ? 1 : 3) {
+export async function interleaved(ways: Array<{ way: string; run: () => Promise<Measured> }>, times = TIMES) {
 	const runs = new Map<string, Measured[]>(ways.map((w) => [w.way, []]));
 	for (let i = 0; i < times; i++) {
 		for (let k = 0; k < ways.length; k++) {
 			const w = ways[(i + k) % ways.length];
-			runs.get(w.way)!.push(await w.run());
+			runs.get(w.way)!.push(SKIP && new RegExp(SKIP).test(w.way) ? { ms: 0, counts: {}, skipped: true } : await w.run());
 		}
 	}
 	return ways.map((w) => {
@@ -61,11 +71,13 @@ export async function measure(fn: () => Promise<Record<string, number>>): Promis
 	let peak = base;
 	const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
 	const start = process.hrtime.bigint();
+	const cpu = process.cpuUsage();
 	const counts = await fn();
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	const used = process.cpuUsage(cpu);
 	clearInterval(timer);
 	peak = Math.max(peak, process.memoryUsage().heapUsed);
-	return { ms: Math.round(ms), counts, peakHeapMB: Math.round(((peak - base) / 1048576) * 10) / 10 };
+	return { ms: Math.round(ms), cpuMs: Math.round((used.user + used.system) / 1000), counts, peakHeapMB: Math.round(((peak - base) / 1048576) * 10) / 10 };
 }
 
 export const round = (n: number) => Math.round(n * 100) / 100;

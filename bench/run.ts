@@ -23,6 +23,8 @@ import { scenarioConfermaConcurrent } from './conferma';
 const { closeAllAgents } = built.transport();
 /** `--only=1,5`: run just those scenarios (numbered as printed). */
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+/** `--out=file`: write the results there instead (bench/before-after.ts collects one file per run). */
+const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6);
 
 const scenarios = [scenarioClaraLookups, scenarioClaraReturnAll, scenarioClaroRepeats, scenarioCleverTapLimit, scenarioConfermaConcurrent];
 
@@ -56,7 +58,7 @@ async function main() {
 	print(results);
 	const failed = results.flatMap((r) => (r.checks ?? []).filter((c) => !c.ok));
 	// A partial run (--only) must not overwrite the full results docs/speed.md is made from (npm run speed:table).
-	if (!ONLY) writeFileSync(join(__dirname, QUICK ? 'results.quick.json' : 'results.json'), JSON.stringify({ quick: QUICK, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, node: process.version, results }, null, 2) + '\n');
+	if (!ONLY || OUT) writeFileSync(OUT ?? join(__dirname, QUICK ? 'results.quick.json' : 'results.json'), JSON.stringify({ quick: QUICK, latencyMs: LATENCY_MS, handshakeMs: HANDSHAKE_MS, node: process.version, results }, null, 2) + '\n');
 	if (failed.length) console.log(`\n${failed.length} count check(s) FAILED`);
 	process.exit(failed.length ? 1 : 0);
 }

@@ -1,7 +1,8 @@
 /**
  * The speed tables of docs/speed.md, made from the benchmarks' own results (the figures are never typed in by hand):
  * the engine table from bench/results.json (`npm run bench`), the real-app tables from bench/results.n8n.json
- * (`npm run bench -- --n8n --profile`).
+ * (`npm run bench -- --n8n --profile`), the before/after table from bench/results.before-after.json
+ * (`npm run bench:before-after`).
  *
  * `npm run speed:table` rewrites the generated parts of docs/speed.md (between its `<!-- generated: … -->` markers);
  * `npm run speed:table -- --print [results.n8n.json]` prints the real-app tables of the file given instead.
@@ -96,8 +97,24 @@ export function appTables(data: any = readJson(join(__dirname, 'results.n8n.json
 	return lines.join('\n');
 }
 
+/** `npm run bench:before-after`: each way of the in-process bench, one build against another, in one run. */
+export function beforeAfterTable(data: any = readJson(join(__dirname, 'results.before-after.json'))): string {
+	const lines = [
+		`Measured ${data.date} by \`${data.command}\` (Node ${data.node}; load average, 1 min, ${data.load.atStart[0]} at the start, ${data.load.atEnd[0]} at the end; ${data.rounds} rounds, each build in its own process per round, the order swapped every round). Before: ${data.before}; after: ${data.after}. A ratio above 1 is slower after. The CPU time is the bench process's own (the package, n8n's engine and the sandbox it runs), steadier than the wall time when other work shares the machine.`,
+		'',
+		'| scenario | way | wall time before → after (medians) | after / before, wall time: median of the rounds (range) | CPU time before → after (medians) | after / before, CPU time: median (range) | counts before → after |',
+		'|---|---|---|---|---|---|---|',
+	];
+	const counts = (cs: Array<Record<string, number>>) => cs.map((c) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')).join(' or ');
+	for (const r of data.rows) {
+		const same = JSON.stringify(r.counts.before) === JSON.stringify(r.counts.after);
+		lines.push(`| ${r.scenario} | ${r.way}${r.usesPackage ? '' : ' (not the package: the noise floor)'} | ${ms(r.beforeMs)} → ${ms(r.afterMs)} | **${x(r.ratio.median)}** (${x(r.ratio.min)}–${x(r.ratio.max)}) | ${ms(r.beforeCpuMs)} → ${ms(r.afterCpuMs)} | **${x(r.cpuRatio.median)}** (${x(r.cpuRatio.min)}–${x(r.cpuRatio.max)}) | ${same ? `the same: ${counts(r.counts.after)}` : `${counts(r.counts.before)} → ${counts(r.counts.after)}`} |`);
+	}
+	return lines.join('\n');
+}
+
 /** `doc` with the text between `<!-- generated: name -->` and `<!-- end generated: name -->` replaced by each table. */
-export function withTables(doc: string, tables: Record<string, string> = { engine: engineTable(), app: appTables() }): string {
+export function withTables(doc: string, tables: Record<string, string> = { engine: engineTable(), app: appTables(), 'before-after': beforeAfterTable() }): string {
 	let out = doc;
 	for (const [name, table] of Object.entries(tables)) {
 		const start = `<!-- generated: ${name} (npm run speed:table; do not edit by hand) -->`;

@@ -5,7 +5,8 @@ import { join } from 'path';
  * sources. (It also sidesteps Node resolving `./Clara.node` to the codex file `Clara.node.json` under ts-node.)
  * Under jest, which resolves `.ts` before `.json` and runs without a build, the sources are loaded instead.
  */
-const root = process.env.JEST_WORKER_ID ? join(__dirname, '..') : join(__dirname, '..', 'dist');
+// BENCH_DIST: another build's dist/ (bench/before-after.ts measures an older commit's build with today's scenarios).
+const root = process.env.JEST_WORKER_ID ? join(__dirname, '..') : (process.env.BENCH_DIST ?? join(__dirname, '..', 'dist'));
 const ext = process.env.JEST_WORKER_ID ? '' : '.js';
 export const built = {
 	transport: () => require(join(root, 'nodes', 'transport', `index${ext}`)) as typeof import('../nodes/transport'),

@@ -79,6 +79,8 @@ export interface CleverTapSandbox extends Service {
 	/** Live requests in flight for the account, and their peaks since the last resetCounters(). */
 	inFlight: Record<Bucket, number>;
 	peak: Record<Bucket, number>;
+	/** The most requests that asked at once, the ones refused with 429 included: what the clients together tried. */
+	peakAsked: Record<Bucket, number>;
 	/** Records of the cursor flow / counts, for tests: profiles or events matching a query. */
 	matching(kind: 'profiles' | 'events', eventName: string, from: number, to: number): Obj[];
 }
@@ -240,6 +242,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 			createStarts.push(now);
 		}
 		// contract: limits
+		sandbox.peakAsked[bucket] = Math.max(sandbox.peakAsked[bucket], sandbox.inFlight[bucket] + 1);
 		if (sandbox.inFlight[bucket] >= sandbox.limits[bucket]) return fail(429, 'Too many concurrent requests');
 		sandbox.inFlight[bucket]++;
 		sandbox.peak[bucket] = Math.max(sandbox.peak[bucket], sandbox.inFlight[bucket]);
@@ -694,6 +697,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 		activeNow: 42,
 		inFlight: { read: 0, write: 0, upload: 0 },
 		peak: { read: 0, write: 0, upload: 0 },
+		peakAsked: { read: 0, write: 0, upload: 0 },
 		matching(kind: 'profiles' | 'events', eventName: string, from: number, to: number) {
 			const hits = sandbox.events.filter((e) => e.event_name === eventName && Math.floor(e.ts / 1_000_000) >= from && Math.floor(e.ts / 1_000_000) <= to);
 			if (kind === 'events') return hits;
@@ -703,6 +707,7 @@ export async function startCleverTap(options: CleverTapOptions): Promise<CleverT
 		resetCounters() {
 			resetCounters();
 			sandbox.peak = { read: 0, write: 0, upload: 0 };
+			sandbox.peakAsked = { read: 0, write: 0, upload: 0 };
 		},
 	});
 	return sandbox;

@@ -1,4 +1,4 @@
-import { sleepWithAbort, type IHttpRequestOptions } from 'n8n-workflow';
+import { sleep as n8nSleep, sleepWithAbort, type IHttpRequestOptions } from 'n8n-workflow';
 import {
 	buildUrl,
 	DEFAULT_TIMEOUTS,
@@ -30,7 +30,8 @@ import { MemoryTokenStore, TokenHelper } from './token';
  * - Tokens are cached in this process's memory, one request at a time per credential (single flight), refreshed a
  *   margin before expiry, replaced once on a 401 only if still the cached one. In queue mode each worker process
  *   has its own cache: a worker's first call takes a token of its own, which for Conferma revokes the token the
- *   other workers hold; they recover by the 401 path (one new token, one replay) at the cost of that churn.
+ *   other workers hold; they answer by the 401 path (one new token, one replay), which revokes the first worker's in
+ *   turn: in a burst right after an expiry some executions meet a refused replay and fail (docs/editions.md).
  * - CleverTap's 3-in-flight budget is counted in this process only; across queue-mode workers a 429 is retried.
  * - Waits use `sleep`/`sleepWithAbort` from n8n-workflow; no environment variable, file or timer global is read.
  */
@@ -86,8 +87,18 @@ async function attempt(req: HttpRequest, options: SendOptions): Promise<HttpResp
 	return { status: res.statusCode, headers: res.headers ?? {}, body: parseBody(text, String(Array.isArray(type) ? type[0] : type ?? ''), res.statusCode) };
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-	sleepWithAbort(ms, signal).catch(() => Promise.reject(new TransportError('aborted', 'The execution was cancelled')));
+const aborted = () => new TransportError('aborted', 'The execution was cancelled');
+
+/**
+ * n8n-workflow 2.41 (n8n 2.41.1) no longer has `sleepWithAbort`, only `sleep`: there the wait runs out and a
+ * cancelled execution stops right after it. Where `sleepWithAbort` is (2.8), the wait itself is cut short.
+ */
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (signal?.aborted) throw aborted();
+	if (typeof sleepWithAbort === 'function') return sleepWithAbort(ms, signal).catch(() => Promise.reject(aborted()));
+	await n8nSleep(ms);
+	if (signal?.aborted) throw aborted();
+}
 
 /**
  * A node's way out: n8n's `helpers.httpRequest`. A credential test's context offers only the older

@@ -136,7 +136,7 @@ export function confermaErrors(c: ConfermaCredentials): ServiceErrors {
 				return {
 					message: `Conferma rejected the access token, also a newly issued one (HTTP 401${code})`,
 					description:
-						'Another system is probably taking tokens for this platform at the same moment: each new Conferma token revokes all others. Use this one credential everywhere (in queue mode the workers share its token through Redis), or give the other system its own platform key.',
+						'Another system is probably taking tokens for this platform at the same moment: each new Conferma token revokes all others. Use this one credential everywhere, or give the other system its own platform key. In queue mode the package n8n-nodes-fintech-identity shares one token between the workers through Redis; the verified package n8n-nodes-conferma-pay keeps one per worker, so its workers revoke each other\'s: with it, run one worker (or n8n without queue mode), or install the other package.',
 				};
 			}
 			if (res.status === 403) {
