@@ -15,6 +15,11 @@ export class Leaks {
 
 	constructor(private readonly options: { shapes?: boolean; allow?: string[] } = {}) {}
 
+	/** How many distinct values are watched (a PEM key counts once per line). */
+	get watching(): number {
+		return this.secrets.size;
+	}
+
 	/** A file the run produced (n8n's log, its SQLite database, an export), read as bytes so binary files work too. */
 	collectFile(path: string) {
 		this.texts.push(readFileSync(path).toString('latin1'));
