@@ -9,7 +9,7 @@ module.exports = {
 	testPathIgnorePatterns: ['/node_modules/', '/test/redis/', '/test/queue-e2e/', '/test/real-n8n/', '/test/editor/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	setupFiles: ['reflect-metadata'],
-	// After every real-app test file (test/real-n8n, test/queue-e2e; a no-op elsewhere): the leak sweep over all it produced.
+	// After every real-app test file (test/real-n8n; a no-op elsewhere): the leak sweep over all it produced.
 	setupFilesAfterEnv: ['<rootDir>/test/helpers/sweep.ts'],
 	testTimeout: 60_000,
 	// Tests share 2 cores with TLS servers in the same process; keep parallelism modest.
