@@ -34,7 +34,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 test('a clean run passes and is counted: files, bytes, outputs, secrets watched', async () => {
 	produced.outputs.push({ label: 'n8n start: its output', text: () => 'Editor is now accessible' });
 	const count = await run();
-	expect(count).toMatchObject({ files: 2, outputs: 1, secrets: 2 });
+	expect(count).toMatchObject({ files: 2, outputs: 1, secrets: 2, values: 2 });
 	expect(count.bytes).toBeGreaterThan(0);
 });
 

@@ -25,7 +25,7 @@ function typedCpfs(examples: string) {
 		.filter((node) => node.type === 'n8n-nodes-base.set')
 		.flatMap((node) => secretShapes(JSON.stringify(node.parameters)).filter((h) => h.kind === 'CPF').map((h) => h.text));
 	const texts = [...new Set(typed.flatMap((cpf) => [cpf, cpf.replace(/\D/g, '')]))];
-	return { why: `${texts.length / 2} CPF(s) typed into the examples' Set nodes as a signup's input`, texts };
+	return { why: `${texts.length / 2} CPF(s) typed into the examples' Set nodes as a signup's input`, texts, where: undefined };
 }
 
 /** Every secret a sandbox issued or holds: client secrets, passcodes, API keys, issued tokens, webhook tokens, keys. */
@@ -55,7 +55,9 @@ export interface SweepCount {
 	outputs: number;
 	outputBytes: number;
 	modelBodies: number;
+	/** Secrets, and the values watched for them (a PEM key is watched line by line). */
 	secrets: number;
+	values: number;
 }
 
 /** Sweeps what `produced` lists; throws naming every source that holds a secret, or when there was nothing to check. */
@@ -80,7 +82,7 @@ export async function sweep(
 	];
 	const found: string[] = [];
 	for (const source of sources) {
-		const allow = allowed.filter((a) => !('where' in a) || !a.where || (source.file && a.where.test(source.file))).flatMap((a) => a.texts);
+		const allow = allowed.filter((a) => !a.where || (source.file && a.where.test(source.file))).flatMap((a) => a.texts);
 		const leaks = new Leaks({ shapes: true, allow });
 		leaks.watch(...secrets);
 		leaks.collect(source.text);
@@ -103,7 +105,8 @@ export async function sweep(
 		outputs: produced.outputs.length,
 		outputBytes: bytes('output'),
 		modelBodies: sources.length - files.length - produced.outputs.length,
-		secrets: watched.watching,
+		secrets: secrets.length,
+		values: watched.watching,
 	};
 }
 
@@ -118,7 +121,7 @@ if (/[\\/]test[\\/]real-n8n[\\/]/.test(testPath)) {
 		const allowed = [typedCpfs(app.EXAMPLES), ...app.produced.allowed].map((a) => a.why).join('; ');
 		console.info(
 			`leak sweep ${relative(process.cwd(), testPath)}: ${count.files} files (${count.bytes} bytes), ${count.outputs} n8n outputs (${count.outputBytes} bytes), ` +
-				`${count.modelBodies} model requests, ${count.secrets} secrets watched: none found (allowed: ${allowed})`,
+				`${count.modelBodies} model requests, ${count.secrets} secrets watched (${count.values} values): none found (allowed: ${allowed})`,
 		);
 	}, 120_000);
 }
