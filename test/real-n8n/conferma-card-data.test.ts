@@ -119,12 +119,12 @@ test('"Include Full Card Details" on: the output has the full number and the CVV
 		const run = { data: unflatten(execution.data) } as app.RunData;
 		const [made] = app.outputOf(run, 'Issue Virtual Card');
 		const card = sandbox.conferma.cards.get(String(made.deploymentId))!;
+		// What the option's description says n8n does with them: it stores them with the execution. The leak sweep after
+		// this file lets them through there and nowhere else.
+		app.allowInSweep('the card of the "Include Full Card Details" run, in n8n\'s database only (where the option says n8n stores it)', [card.number, '"cvv":'], /database\.sqlite/);
 		expect(made.consumerReference).toBe('HOTEL-2026-FULL');
 		expect(made.cardDetails).toEqual({ number: card.number, cvv: card.cvv, expiryMonth: card.expiryMonth, expiryYear: card.expiryYear });
-		// What the option's description says n8n then does: it stores them with the execution. The leak sweep after
-		// this file lets them through there and nowhere else.
 		expect(contains(n8nFiles(), card.number).some((f) => /database\.sqlite/.test(f))).toBe(true);
-		app.allowInSweep('the card of the "Include Full Card Details" run, in n8n\'s database only (where the option says n8n stores it)', [card.number, '"cvv":'], /database\.sqlite/);
 		await app.stopChild(server);
 		// The log of the server that ran it: written (it logged its start), and neither the number nor a CVV.
 		const log = readFileSync(logFile, 'utf8');
@@ -137,4 +137,4 @@ test('"Include Full Card Details" on: the output has the full number and the CVV
 	} finally {
 		await app.stopChild(server);
 	}
-});
+}, 600_000); // one n8n start, its login and its webhook: minutes on a loaded 2-core machine
