@@ -32,7 +32,7 @@ function typedCpfs(examples: string) {
 export function sandboxSecrets(sandbox: Partial<Sandbox>): string[] {
 	const { certs, clara, claro, clevertap, conferma, openai } = sandbox;
 	return [
-		clara?.clientSecret, claro?.secret, clevertap?.passcode, conferma?.clientSecret, openai?.apiKey,
+		clara?.clientSecret, claro?.secret, clevertap?.passcode, clevertap?.expiredPasscode, conferma?.clientSecret, openai?.apiKey,
 		...(clara?.issuedTokens() ?? []), ...(claro?.issuedTokens() ?? []), ...(conferma?.issuedTokens() ?? []), ...(clara?.webhookTokens() ?? []),
 		certs?.client.key, certs?.clientEncrypted.key, certs?.clientEncrypted.passphrase, certs?.foreign.key, certs?.expired.key, certs?.ca.key, certs?.server.key,
 	].filter((s): s is string => typeof s === 'string' && s.length > 0);
