@@ -10,6 +10,8 @@ module.exports = {
 	testPathIgnorePatterns: ['/node_modules/', '/test/redis/', '/test/queue-e2e/', '/test/queue-editions/', '/test/real-n8n/', '/test/editor/', '/test/dev/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	setupFiles: ['reflect-metadata'],
+	// After every real-app test file (test/real-n8n; a no-op elsewhere): the leak sweep over all it produced.
+	setupFilesAfterEnv: ['<rootDir>/test/helpers/sweep.ts'],
 	testTimeout: 60_000,
 	// Tests share 2 cores with TLS servers in the same process; keep parallelism modest.
 	maxWorkers: 2,

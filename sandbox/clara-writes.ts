@@ -106,6 +106,8 @@ export interface ClaraWrites {
 	handle(req: SandboxRequest, route: string, data: EntityData, entity: string): SandboxReply | undefined;
 	/** Subscribers of an entity (tests read them). */
 	subscribers(entity: string): ClaraSubscriber[];
+	/** The `token` of every callback URL ever given, deleted subscribers' too: secrets a leak sweep watches. */
+	callbackTokens: Set<string>;
 	/** POST an event to every enabled subscriber of the entity that subscribed to it; `eventId` repeats a delivery. */
 	deliver(entity: string, event: string, data?: Obj, eventId?: string): Promise<Delivery[]>;
 	/** See SubscriberKnobs; a live object. */
@@ -375,9 +377,19 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 		return json(200, { content, totalElements: matching.length, totalPages, size, number: page, last: page >= totalPages - 1 });
 	}
 
+	const callbackTokens = new Set<string>();
+
 	function subscribers(req: SandboxRequest, route: string, entity: string): SandboxReply | undefined {
 		const all = subscribersOf(entity);
 		const body = (req.json() ?? {}) as Obj;
+		if (typeof body.callbackUrl === 'string') {
+			try {
+				const token = new URL(body.callbackUrl).searchParams.get('token');
+				if (token) callbackTokens.add(token);
+			} catch {
+				// not a URL: refused below
+			}
+		}
 		if (route === '/v1/subscribers' && req.method === 'GET') return list(req, all);
 		if (route === '/v1/subscribers' && req.method === 'POST') {
 			// contract: s-create
@@ -450,6 +462,7 @@ export function claraWrites(options: ClaraWritesOptions): ClaraWrites {
 			return methodNotAllowed(req);
 		},
 		subscribers: (entity) => [...subscribersOf(entity).values()],
+		callbackTokens,
 		async deliver(entity, event, data = {}, eventId = randomUUID()) {
 			// contract: s-deliver — one POST per enabled subscriber of the event, JSON, no signature (s-signature).
 			const targets = [...subscribersOf(entity).values()].filter((s) => s.enabled && s.events.includes(event));

@@ -57,6 +57,8 @@ export interface ClaraSandbox extends Service {
 	revokeTokens(): void;
 	/** Every token issued so far (tests grep outputs and logs for them). */
 	issuedTokens(): string[];
+	/** The token of every webhook callback URL registered so far, deleted subscribers' too. */
+	webhookTokens(): string[];
 	/** A new purchase dated now, for the polling trigger. */
 	addTransaction(partial?: Obj): Obj;
 	/** The project's write permissions now; tests take some away to see Clara's 403. */
@@ -613,6 +615,7 @@ export async function startClara(options: ClaraOptions): Promise<ClaraSandbox> {
 		deliver: (event: string, data?: Obj, taxIdentifier = entities[0], eventId?: string) => writes.deliver(taxIdentifier, event, data, eventId),
 		subscriberKnobs: writes.knobs,
 		issuedTokens: () => [...issued],
+		webhookTokens: () => [...writes.callbackTokens],
 		addTransaction(partial: Obj = {}) {
 			const template = primary.transactions[0];
 			const tx = {

@@ -43,6 +43,9 @@ export type SandboxOptions<K extends ServiceName = ServiceName> = {
 	certs?: SandboxCerts;
 } & { [P in ServiceName]?: OptionsOf<P> };
 
+/** Every sandbox this process started, closed ones too: the real-app tests' leak sweep watches their secrets. */
+export const sandboxesStarted = new Set<Partial<Sandbox>>();
+
 export async function startSandbox<K extends ServiceName = ServiceName>(options: SandboxOptions<K> = {}): Promise<Sandbox<K>> {
 	const certs = options.certs ?? (await generateCertificates());
 	const names = serviceNames;
@@ -61,5 +64,7 @@ export async function startSandbox<K extends ServiceName = ServiceName>(options:
 		await close();
 		throw error;
 	}
-	return { certs, ...started, close } as unknown as Sandbox<K>;
+	const sandbox = { certs, ...started, close } as unknown as Sandbox<K>;
+	sandboxesStarted.add(sandbox);
+	return sandbox;
 }

@@ -130,6 +130,8 @@ export interface OpenAiSandbox extends Service {
 	models: string[];
 	/** Every request received (up to 2,000), bodies verbatim. */
 	received: ReceivedRequest[];
+	/** Every request body since the start, which resetCounters keeps: all the model was shown, for a leak sweep. */
+	transcript: string[];
 	/** The conversations read from the model requests, in order. */
 	conversations: Conversation[];
 	/** Script mistakes (e.g. a tool the request did not offer): a non-empty list is a broken test, not a model error. */
@@ -210,6 +212,7 @@ const openAiError = (status: number, message: string, type: string, code: string
 export async function startOpenAi(options: OpenAiOptions): Promise<OpenAiSandbox> {
 	const apiKey = options.apiKey ?? `sk-sandbox-${randomBytes(12).toString('hex')}`;
 	const received: ReceivedRequest[] = [];
+	const transcript: string[] = [];
 	const conversations: Conversation[] = [];
 	const scriptErrors: string[] = [];
 
@@ -338,6 +341,7 @@ export async function startOpenAi(options: OpenAiOptions): Promise<OpenAiSandbox
 		// contract: record
 		received.push({ method: req.method, path: req.path, headers: { ...req.headers }, body: req.body.toString('utf8') });
 		if (received.length > 2000) received.splice(0, received.length - 2000);
+		transcript.push(received[received.length - 1].body);
 		// contract: base-url — the SDK appends paths to the Base URL, with or without the /v1 a user types.
 		const path = req.path.replace(/^\/v1(?=\/)/, '');
 		const auth = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
@@ -364,6 +368,7 @@ export async function startOpenAi(options: OpenAiOptions): Promise<OpenAiSandbox
 		script: options.script ?? onboardingScript,
 		models: ['gpt-4o-mini', 'gpt-4.1-mini', 'sandbox-scripted'],
 		received,
+		transcript,
 		conversations,
 		scriptErrors,
 	});

@@ -31,6 +31,28 @@ export function n8nVersion(bin: string): string {
 	return JSON.parse(readFileSync(join(dirname(bin), 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
 }
 
+/**
+ * What the real app produced in this test file, for the leak sweep (test/helpers/sweep.ts) that runs before the file's
+ * own afterAll deletes its scratch folders: n8n's user folders and log files (n8nEnv), everything n8n printed
+ * (startN8n, executeWorkflow, n8nCli), the n8n processes still running, and the few values a test may let through,
+ * each with why. (The sandboxes whose secrets it watches are sandbox/index.ts's sandboxesStarted.)
+ */
+export const produced = {
+	userFolders: new Set<string>(),
+	logFiles: new Set<string>(),
+	outputs: [] as Array<{ label: string; text: () => string }>,
+	processes: new Set<ChildProcess>(),
+	allowed: [] as Array<{ why: string; texts: string[]; where?: RegExp }>,
+};
+
+/**
+ * Let the sweep pass `texts` (in files whose path matches `where`, if given): only for what a test itself typed into
+ * a workflow as a user's input, or what a user asked n8n to keep. `why` is said when the sweep reports.
+ */
+export function allowInSweep(why: string, texts: string[], where?: RegExp) {
+	produced.allowed.push({ why, texts, where });
+}
+
 const major = (bin: string) => Number(n8nVersion(bin).split('.')[0]);
 
 /**
@@ -82,10 +104,16 @@ export function n8nDate(daysAgo = 0, now = new Date()): string {
 	return new Date(Date.UTC(y, m - 1, d - daysAgo)).toISOString().slice(0, 10);
 }
 
-/** n8n's environment: its own folder, quiet and offline, on loopback. */
+/**
+ * n8n's environment: its own folder, quiet and offline, on loopback. n8n logs to a file in that folder as well as the
+ * console (unless `extra` says otherwise), so that the leak sweep reads what n8n logged as a user's server would keep it.
+ */
 export function n8nEnv(userFolder: string, port: number, brokerPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	// Not the caller's NODE_ENV: under jest it is "test", and n8n then logs nothing, result JSON included.
 	const { NODE_ENV: _callers, ...inherited } = process.env;
+	produced.userFolders.add(userFolder);
+	const logFile = extra.N8N_LOG_FILE_LOCATION ?? join(userFolder, '.n8n', 'logs', 'n8n.log');
+	produced.logFiles.add(logFile);
 	return {
 		...inherited,
 		NODE_ENV: 'production',
@@ -103,6 +131,8 @@ export function n8nEnv(userFolder: string, port: number, brokerPort: number, ext
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info',
+		N8N_LOG_OUTPUT: 'console,file',
+		N8N_LOG_FILE_LOCATION: logFile,
 		GENERIC_TIMEZONE: TIMEZONE,
 		...extra,
 	};
@@ -138,6 +168,7 @@ export function trustSandbox(sandbox: Sandbox, dir: string): Record<string, stri
 export async function n8nCli(bin: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
 	return new Promise((ok, fail) => {
 		execFile(bin, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+			produced.outputs.push({ label: `n8n ${args[0]}: its output`, text: () => `${stdout}\n${stderr}` });
 			if (error) fail(new Error(`n8n ${args.join(' ')} failed: ${error.message}\n${stdout.slice(-5000)}\n${stderr.slice(-5000)}`));
 			else ok(stdout);
 		});
@@ -230,6 +261,7 @@ export async function executeWorkflow(bin: string, env: NodeJS.ProcessEnv, id: s
 	closeSync(err);
 	const stdout = readFileSync(join(dir, 'stdout'), 'utf8');
 	const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
+	produced.outputs.push({ label: `n8n execute --id=${id}: its output`, text: () => `${stdout}\n${stderr}` });
 	rmSync(dir, { recursive: true, force: true });
 	const failed = (why: string) => new Error(`n8n execute --id=${id} ${why}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
 	const run = parseResult(stdout);
@@ -263,6 +295,8 @@ export function startN8n(bin: string, env: NodeJS.ProcessEnv, args: string[] = [
 	};
 	child.stdout!.on('data', keep);
 	child.stderr!.on('data', keep);
+	produced.processes.add(child);
+	produced.outputs.push({ label: `n8n ${args[0]}: its output`, text: () => child.output.join('') });
 	return child;
 }
 

@@ -15,6 +15,11 @@ export class Leaks {
 
 	constructor(private readonly options: { shapes?: boolean; allow?: string[] } = {}) {}
 
+	/** How many distinct values are watched (a PEM key counts once per line). */
+	get watching(): number {
+		return this.secrets.size;
+	}
+
 	/** A file the run produced (n8n's log, its SQLite database, an export), read as bytes so binary files work too. */
 	collectFile(path: string) {
 		this.texts.push(readFileSync(path).toString('latin1'));
@@ -64,7 +69,8 @@ export class Leaks {
 const BEARER = /\b(?:Bearer|Basic)\s+(?!\[redacted)[A-Za-z0-9._~+/=-]{8,}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const CARD = /(?<![\d.-])[2-6](?:[ -]?\d){12,18}(?![\d-])/g;
-const CVV = /["']?(?:cvv2?|cvc2?|securityCode|card_?verification\w*)["']?\s*[:=]\s*["']?\d{3,4}(?!\d)/gi;
+// Quotes may come escaped (`\"cvv\": \"123\"`): JSON inside a log line's JSON message.
+const CVV = /(?:\\*["'])?(?:cvv2?|cvc2?|securityCode|card_?verification\w*)(?:\\*["'])?\s*[:=]\s*(?:\\*["'])?\d{3,4}(?!\d)/gi;
 const CPF = /(?<![\d.])\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?![\d])/g;
 
 function luhn(digits: string): boolean {

@@ -2,10 +2,13 @@
  * Card data in the real n8n app. The Conferma emulator's Create answers with the card's full number and CVV, as
  * Conferma does; after the hotel-card example runs headless (`n8n execute`), neither is in the execution's output,
  * in n8n's database (every file of its user folder: the SQLite database, its journal, config) or in n8n's log file.
- * With "Include Full Card Details" switched on in the node, the output has them (and so does the database: that is
- * what the option's description warns of); in the log file only the line in which `n8n execute` prints the run's
- * data, as it was asked to, has them. `npm run test:n8n`.
+ * With "Include Full Card Details" switched on in the node, run by its booking webhook in `n8n start` as a published
+ * workflow is, the output has them and so does the database (what the option's description warns of); n8n's log
+ * file and everything n8n printed hold neither, and the leak sweep after this file (test/helpers/sweep.ts) lets them
+ * through in the database only. `npm run test:n8n`.
  */
+import { randomUUID } from 'crypto';
+import { parse as unflatten } from 'flatted';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -48,21 +51,30 @@ function n8nFiles(dir = join(home(), '.n8n')): string[] {
 	});
 }
 const contains = (files: string[], text: string) => files.filter((f) => readFileSync(f).includes(Buffer.from(text)));
-/** A CVV as a stored field name, in any of the forms JSON or n8n's flattened execution data give it. */
-const CVV_KEY = /"cvv"\s*:/i;
+/** A CVV as a stored field name, in any of the forms JSON, n8n's flattened execution data or a log line give it. */
+const CVV_KEY = /"cvv\\*"\s*:/i;
 
-/** The example with the option switched on and its own booking (the example reuses a deployment by booking id). */
+/**
+ * The example with the option switched on, its own booking (the example reuses a deployment by booking id), and its
+ * webhook trigger enabled under its own path and id: it runs in the server, as a published workflow does, and is read
+ * back from n8n's REST API. (`n8n execute` would print the run's data into n8n's log itself.)
+ */
 function importOptionOnCopy(): string {
 	const example = JSON.parse(readFileSync(join(app.EXAMPLES, 'conferma-hotel-card.json'), 'utf8'));
 	const id = 'exConfermaCardFull';
 	for (const node of example.nodes) {
 		if (node.name === 'Issue Virtual Card') node.parameters.includeFullCardDetails = true;
-		if (node.name === 'Sample Booking') node.parameters.assignments.assignments[0].value = 'HOTEL-2026-FULL';
+		if (node.name === 'Booking Confirmed') {
+			delete node.disabled;
+			node.webhookId = randomUUID();
+			node.parameters.path = FULL_PATH;
+		}
 	}
 	writeFileSync(join(scratch, `${id}.json`), JSON.stringify({ ...example, id, name: `${example.name} (full card details)` }));
 	return id;
 }
-
+const FULL_PATH = 'hotel-booking-full-card';
+const FULL_BOOKING = { bookingId: 'HOTEL-2026-FULL', hotel: 'Sandbox Hotel London', amount: 480, currency: 'GBP', checkIn: '2026-12-20', checkOut: '2026-12-23' };
 test('by default: the output, n8n\'s database and its log file hold neither the full card number nor the CVV', async () => {
 	const run = await app.executeWorkflow(bin, env, 'exConfermaHotelCard');
 	const [made] = app.outputOf(run, 'Issue Virtual Card');
@@ -87,20 +99,42 @@ test('by default: the output, n8n\'s database and its log file hold neither the 
 	expect(log).not.toMatch(CVV_KEY);
 });
 
-test('"Include Full Card Details" on: the output has the full number and the CVV; in the log only n8n execute\'s printed result has them', async () => {
+test('"Include Full Card Details" on: the output has the full number and the CVV, the database stores them; n8n\'s log holds neither', async () => {
 	const id = importOptionOnCopy();
 	await app.n8nCli(bin, env, ['import:workflow', `--input=${join(scratch, `${id}.json`)}`]);
-	const run = await app.executeWorkflow(bin, env, id);
-	const [made] = app.outputOf(run, 'Issue Virtual Card');
-	const card = sandbox.conferma.cards.get(String(made.deploymentId))!;
-	expect(made.consumerReference).toBe('HOTEL-2026-FULL');
-	expect(made.cardDetails).toEqual({ number: card.number, cvv: card.cvv, expiryMonth: card.expiryMonth, expiryYear: card.expiryYear });
-	// What the option's description says n8n then does: it stores them with the execution.
-	expect(contains(n8nFiles(), card.number).some((f) => /database\.sqlite/.test(f))).toBe(true);
-	// The log: `n8n execute` prints the run it was asked for through its logger, so that one line (the whole run's
-	// data, as on stdout) has the card; no other line does — nothing our node or n8n's engine logged.
-	const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { message: string });
-	const withCard = lines.filter((l) => l.message.includes(card.number) || CVV_KEY.test(l.message));
-	expect(withCard.map((l) => JSON.parse(l.message).data.resultData.runData['Issue Virtual Card'][0].data.main[0][0].json.cardDetails.number)).toEqual([card.number]);
-	expect(lines.length).toBeGreaterThan(withCard.length);
-});
+	await app.activateWorkflow(bin, env, id);
+	const server = app.startN8n(bin, env);
+	try {
+		await app.waitUntilListening(server, env);
+		const session = new app.Rest(`http://127.0.0.1:${env.N8N_PORT}`);
+		await app.waitFor('a login to n8n\'s REST API', async () => (await session.login(), true), 120_000, server);
+		const hook = `http://127.0.0.1:${env.N8N_PORT}/webhook/${FULL_PATH}`;
+		const post = () => fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FULL_BOOKING) });
+		// The production webhook answers once the published workflow's trigger is registered; one booking, one run.
+		await app.waitFor('the booking webhook', async () => (await post()).ok, 60_000, server);
+		let done: Array<{ id: string; status: string }> = [];
+		await app.waitFor('the booking\'s execution', async () => (done = await app.executionsOf(session, id)).some((e) => e.status !== 'running' && e.status !== 'new'), 60_000, server);
+		expect(done.map((e) => e.status)).toEqual(['success']);
+		const execution = await session.call<{ data: string }>('GET', `/rest/executions/${done[0].id}`);
+		const run = { data: unflatten(execution.data) } as app.RunData;
+		const [made] = app.outputOf(run, 'Issue Virtual Card');
+		const card = sandbox.conferma.cards.get(String(made.deploymentId))!;
+		// What the option's description says n8n does with them: it stores them with the execution. The leak sweep after
+		// this file lets them through there and nowhere else.
+		app.allowInSweep('the card of the "Include Full Card Details" run, in n8n\'s database only (where the option says n8n stores it)', [card.number, '"cvv":'], /database\.sqlite/);
+		expect(made.consumerReference).toBe('HOTEL-2026-FULL');
+		expect(made.cardDetails).toEqual({ number: card.number, cvv: card.cvv, expiryMonth: card.expiryMonth, expiryYear: card.expiryYear });
+		expect(contains(n8nFiles(), card.number).some((f) => /database\.sqlite/.test(f))).toBe(true);
+		await app.stopChild(server);
+		// The log of the server that ran it: written (it logged its start), and neither the number nor a CVV.
+		const log = readFileSync(logFile, 'utf8');
+		expect(log).toContain(`n8n ready on ${env.N8N_LISTEN_ADDRESS}, port ${env.N8N_PORT}`);
+		expect(log).not.toContain(card.number);
+		expect(log).not.toMatch(CVV_KEY);
+		const printed = server.output.join('');
+		expect(printed).not.toContain(card.number);
+		expect(printed).not.toMatch(CVV_KEY);
+	} finally {
+		await app.stopChild(server);
+	}
+}, 600_000); // one n8n start, its login and its webhook: minutes on a loaded 2-core machine

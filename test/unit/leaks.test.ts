@@ -4,6 +4,7 @@ import { Leaks, secretShapes } from '../helpers/leaks';
 test.each([
 	['a full card number, plain, spaced or dashed', 'card 4111111111111111 / 4111 1111 1111 1111 / 4111-1111-1111-1111', ['card number', 'card number', 'card number']],
 	['a CVV field', '{"cvv":"123"} cvc2=4567 "securityCode": 999', ['CVV', 'CVV', 'CVV']],
+	['a CVV field in JSON inside a log line\'s JSON (quotes escaped)', JSON.stringify({ message: JSON.stringify({ cardDetails: { cvv: '191' } }) }), ['CVV']],
 	['a full CPF, with or without punctuation', 'cpf 111.444.777-35 and 11144477735', ['CPF', 'CPF']],
 	['a bearer token and a JWT', 'authorization: Bearer abcdefgh12345 eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', ['token', 'token']],
 ])('finds %s', (_name, text, kinds) => {
