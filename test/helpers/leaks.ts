@@ -68,7 +68,9 @@ export class Leaks {
 
 const BEARER = /\b(?:Bearer|Basic)\s+(?!\[redacted)[A-Za-z0-9._~+/=-]{8,}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const CARD = /(?<![\d.-])[2-6](?:[ -]?\d){12,18}(?![\d-])/g;
+// Not a run that continues a word or an id (a letter before it): in n8n's SQLite files a uuid column is followed
+// straight by the next column's digits, which pass Luhn one time in ten. A card in text stands apart ("…", : or a space).
+const CARD = /(?<![\dA-Za-z.-])[2-6](?:[ -]?\d){12,18}(?![\d-])/g;
 // Quotes may come escaped (`\"cvv\": \"123\"`): JSON inside a log line's JSON message.
 const CVV = /(?:\\*["'])?(?:cvv2?|cvc2?|securityCode|card_?verification\w*)(?:\\*["'])?\s*[:=]\s*(?:\\*["'])?\d{3,4}(?!\d)/gi;
 const CPF = /(?<![\d.])\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?![\d])/g;

@@ -11,6 +11,11 @@ test.each([
 	expect(secretShapes(text).map((h) => h.kind)).toEqual(kinds);
 });
 
+test('a digit run that continues an id (a letter before it, as a uuid column then the next in SQLite) is no card; one after a quote, colon or space is', () => {
+	expect(secretShapes('5e1c0a2b-4d1f-4c2e-9a7b-0c1d2e3fa4111111111111111')).toEqual([]);
+	expect(secretShapes('"4111111111111111" number:4111111111111111').map((h) => h.kind)).toEqual(['card number', 'card number']);
+});
+
 test('lets through masked values, epoch milliseconds, invalid CPFs and non-Luhn ids', () => {
 	expect(secretShapes('***.444.777-** ****1111 last4 1111 1765000000000 123.456.789-00 4111111111111112 Bearer [redacted] uuid 3f2a-1111')).toEqual([]);
 });
