@@ -63,6 +63,36 @@ function adminFor(settings: RedisSettings) {
 	});
 }
 
+/**
+ * The package's commands as Redis receives them (MONITOR on every node): round trips, so not what a script runs
+ * inside. A script is named by its first line (`-- limiter acquire`).
+ */
+async function watch(settings: RedisSettings) {
+	const ports = settings.clusterNodes ? settings.clusterNodes.map((n) => n.port) : [settings.port];
+	const counts: Record<string, number> = {};
+	const monitors = await Promise.all(
+		ports.map(async (port) => {
+			const client = new Redis({ host: '127.0.0.1', port });
+			admins.push(client);
+			const monitor = await client.monitor();
+			monitor.on('monitor', (_time: string, args: string[], source: string) => {
+				if (source === 'lua' || !args.some((a) => String(a).startsWith(PREFIX))) return;
+				const command = args[0].toLowerCase();
+				const name = command === 'eval' ? (/^-- limiter (\w+)/.exec(args[1])?.[1] ?? 'eval') : command;
+				counts[name] = (counts[name] ?? 0) + 1;
+			});
+			return monitor;
+		}),
+	);
+	return {
+		stop: async () => {
+			await sleep(200); // MONITOR's stream trails the commands a little
+			for (const m of monitors) m.disconnect();
+			return counts;
+		},
+	};
+}
+
 const secret = 'SECRET-value-9f8e7d';
 const clientId = 'CLIENT-id-1a2b3c';
 const key = tokenCacheKey({ tokenUrl: 'https://auth.example.test/token', clientId, secret });
@@ -119,7 +149,7 @@ describe.each(targets)('on %s', (_, target) => {
 
 			const { names, values } = await dump();
 			expect(names).toHaveLength(2);
-			for (const name of names) expect(name).toMatch(/^n8n-nodes-fintech-identity:(limit:)?[0-9a-f]{64}$/);
+			for (const name of names) expect(name).toMatch(/^n8n-nodes-fintech-identity:([0-9a-f]{64}|limit:\{[0-9a-f]{64}\})$/);
 			const everything = [...names, ...values].join('\n');
 			for (const clear of ['ACCESS-token-abc123', secret, clientId, key.slice('token:'.length), 'eu1']) {
 				expect(everything).not.toContain(clear);
@@ -243,7 +273,7 @@ describe.each(targets)('on %s', (_, target) => {
 			);
 			expect(done).toBe(60);
 			expect(peak).toBe(3);
-			expect(await admin.zcard(`${PREFIX}limit:${sha256('account read')}`)).toBe(0);
+			expect(await admin.zcard(`${PREFIX}limit:{${sha256('account read')}}`)).toBe(0);
 		});
 
 		it("a held lease is renewed; a killed worker's lease expires and its slot comes back", async () => {
@@ -269,6 +299,55 @@ describe.each(targets)('on %s', (_, target) => {
 			controller.abort(new Error('execution cancelled'));
 			await expect(waiting).rejects.toThrow('execution cancelled');
 			await release();
+			// The one who gave up holds nothing and waits for nothing: the slot is free for the next.
+			await (await limiter.acquire('k', 1, AbortSignal.timeout(1_000)))();
+		});
+
+		it('a slot costs 3 round trips when items wait (acquire, the blocking pop, release), however many wait', async () => {
+			const limiters = [1, 2, 3].map(() => new RedisLimiter(conn()));
+			await Promise.all(limiters.map(async (l) => (await l.acquire('warm', 3))())); // connected before counting
+			const watched = await watch(target());
+			let active = 0;
+			let peak = 0;
+			await Promise.all(
+				limiters.flatMap((limiter) =>
+					Array.from({ length: 20 }, async () => {
+						const release = await limiter.acquire('account read', 3);
+						peak = Math.max(peak, ++active);
+						await sleep(5 + Math.random() * 10);
+						active--;
+						await release();
+					}),
+				),
+			);
+			const counts = await watched.stop();
+			expect(peak).toBe(3);
+			// 3 slots free at first (2 round trips each), 57 handed over (3 each), and a re-check per second per worker.
+			expect(counts.blpop).toBeGreaterThanOrEqual(57);
+			expect(Object.values(counts).reduce((a, b) => a + b, 0) / 60).toBeLessThanOrEqual(3.2);
+		});
+
+		it("slots go first come, first served across workers; a killed worker's waiting items are skipped", async () => {
+			const limiters = [1, 2, 3].map(() => new RedisLimiter(conn(), { leaseTtlMs: 300 }));
+			const killedConn = limiters[1].redis;
+			const holder = await limiters[0].acquire('fifo', 1);
+			const queue = `${PREFIX}limit:{${sha256('fifo')}}:queue`;
+			const order: number[] = [];
+			const waits: Array<Promise<unknown>> = [];
+			for (let i = 0; i < 9; i++) {
+				const got = limiters[i % 3].acquire('fifo', 1).then(async (release) => {
+					order.push(i);
+					await sleep(5);
+					await release();
+				});
+				waits.push(i % 3 === 1 ? got.catch(() => undefined) : got);
+				// In turn: each in the queue before the next asks (bounded, for a limiter without one).
+				for (let t = 0; t < 50 && (await admin.llen(queue)) < i + 1; t++) await sleep(10);
+			}
+			killedConn.close(); // the worker of items 1, 4 and 7 dies while they wait
+			await holder();
+			await Promise.all(waits);
+			expect(order).toEqual([0, 2, 3, 5, 6, 8]);
 		});
 	});
 
@@ -378,7 +457,7 @@ describe('queue mode through the environment n8n reads', () => {
 		const fetcher = countingFetcher(1);
 		await tokens.get(key, fetcher);
 		const release = await accountLimiter().acquire('k', 1);
-		expect(await admin.allKeys(`${PREFIX}*`)).toEqual([`${PREFIX}${sha256(key)}`, `${PREFIX}limit:${sha256('k')}`].sort());
+		expect(await admin.allKeys(`${PREFIX}*`)).toEqual([`${PREFIX}${sha256(key)}`, `${PREFIX}limit:{${sha256('k')}}`].sort());
 		await release();
 		expect(await admin.allKeys(`${PREFIX}*`)).toEqual([`${PREFIX}${sha256(key)}`]);
 	});
