@@ -31,7 +31,7 @@ export class RedisConnection {
 	private firstConnect?: Promise<void>;
 	private readonly copies: RedisConnection[] = [];
 
-	constructor(private readonly settings: RedisSettings) {
+	constructor(protected readonly settings: RedisSettings) {
 		this.where = describeRedis(settings);
 		const retry = (times: number) => Math.min(200 * times, 2_000);
 		const options: RedisOptions = {
@@ -103,9 +103,13 @@ export class RedisConnection {
 
 	/** Another connection to the same Redis, for a command that blocks its connection (BLPOP); closed with this one. */
 	duplicate(): RedisConnection {
-		const copy = new RedisConnection(this.settings);
+		const copy = this.another();
 		this.copies.push(copy);
 		return copy;
+	}
+
+	protected another() {
+		return new RedisConnection(this.settings);
 	}
 
 	close() {
