@@ -40,7 +40,8 @@ local function pump()
 			redis.call('ZADD', leases, now + grantTtl, waiter)
 			redis.call('PEXPIRE', leases, math.max(ttl, grantTtl))
 			redis.call('RPUSH', grants .. proc, waiter)
-			redis.call('PEXPIRE', grants .. proc, grantTtl)
+			-- The grant outlives the short lease: a worker late to pop it still finds its item's turn.
+			redis.call('PEXPIRE', grants .. proc, ttl)
 		end
 	end
 end
@@ -65,19 +66,25 @@ alive()
 enqueue(ARGV[7])
 return 0`;
 
-/** ARGV[7]: a holder or a waiter giving up. Frees its slot or its place and hands free slots on. */
+/** ARGV[7]: a holder or a waiter giving up. Frees its slot or its place (a scan of the queue, only then) and hands free slots on. */
 const RELEASE = `-- limiter release${COMMON}
-redis.call('LREM', queue, 0, ARGV[7])
-redis.call('ZREM', leases, ARGV[7])
+if redis.call('ZREM', leases, ARGV[7]) == 0 then redis.call('LREM', queue, 0, ARGV[7]) end
 pump()
 return 0`;
 
-/** ARGV[7…]: this process's waiters on the key. */
+/**
+ * ARGV[7…]: this process's waiters on the key. Only if the queue may have dropped some of them (this process was
+ * taken for dead, or the queue expired) are they looked for, and put back at its end.
+ */
 const RECHECK = `-- limiter recheck${COMMON}
-alive()
-for i = 7, #ARGV do
-	if not redis.call('ZSCORE', leases, ARGV[i]) and not redis.call('LPOS', queue, ARGV[i]) then enqueue(ARGV[i]) end
+local seen = redis.call('ZSCORE', procs, me)
+if not seen or tonumber(seen) <= now or redis.call('EXISTS', queue) == 0 then
+	for i = 7, #ARGV do
+		if not redis.call('ZSCORE', leases, ARGV[i]) and not redis.call('LPOS', queue, ARGV[i]) then enqueue(ARGV[i]) end
+	end
 end
+alive()
+redis.call('PEXPIRE', queue, math.max(aliveMs, ttl))
 pump()
 return 0`;
 
