@@ -226,7 +226,7 @@ async function watchRoundTrips(cluster: Cluster, sandbox: Sandbox) {
 	monitor.on('monitor', (_time: string, args: string[], source: string) => {
 		if (!args.some((a) => String(a).startsWith(PREFIX))) return;
 		const command = args[0].toLowerCase();
-		const script = /ZADD|ZSCORE/.test(args[1]) ? (/'XX'/.test(args[1]) ? 'renew' : 'acquire') : /PEXPIRE/.test(args[1]) ? 'extend lock' : /'DEL'/.test(args[1]) ? 'unlock or delete-if' : 'other';
+		const script = /^-- limiter (\w+)/.exec(args[1])?.[1] ?? (/PEXPIRE/.test(args[1]) ? 'extend lock' : /'DEL'/.test(args[1]) ? 'unlock or delete-if' : 'other');
 		const name = source === 'lua' ? `inside scripts: ${command}` : command === 'eval' ? `eval ${script}` : command;
 		counts[name] = (counts[name] ?? 0) + 1;
 	});

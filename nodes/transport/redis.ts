@@ -29,8 +29,9 @@ export class RedisConnection {
 	readonly where: string;
 	private lastError?: Error;
 	private firstConnect?: Promise<void>;
+	private readonly copies: RedisConnection[] = [];
 
-	constructor(settings: RedisSettings) {
+	constructor(protected readonly settings: RedisSettings) {
 		this.where = describeRedis(settings);
 		const retry = (times: number) => Math.min(200 * times, 2_000);
 		const options: RedisOptions = {
@@ -94,13 +95,26 @@ export class RedisConnection {
 		}
 	}
 
-	/** A Lua script with its one key and arguments. */
-	script(lua: string, key: string, args: Array<string | number>) {
-		return this.run((redis) => redis.eval(lua, 1, key, ...args));
+	/** A Lua script with its key (or keys, all in one cluster slot) and arguments. */
+	script(lua: string, key: string | string[], args: Array<string | number>) {
+		const keys = typeof key === 'string' ? [key] : key;
+		return this.run((redis) => redis.eval(lua, keys.length, ...keys, ...args));
+	}
+
+	/** Another connection to the same Redis, for a command that blocks its connection (BLPOP); closed with this one. */
+	duplicate(): RedisConnection {
+		const copy = this.another();
+		this.copies.push(copy);
+		return copy;
+	}
+
+	protected another() {
+		return new RedisConnection(this.settings);
 	}
 
 	close() {
 		this.client.disconnect();
+		for (const copy of this.copies) copy.close();
 	}
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import Redis, { Cluster } from 'ioredis';
 import { PREFIX, RedisConnection } from '../../nodes/transport/redis';
-import { RedisLimiter } from '../../nodes/transport/redis-limiter';
+import { FallbackLimiter, RedisLimiter } from '../../nodes/transport/redis-limiter';
 import { redisSettingsFromEnv, type RedisSettings } from '../../nodes/transport/redis-settings';
 import { LockTimeoutError, RedisTokenStore } from '../../nodes/transport/redis-token-store';
 import { deriveSealingKey, unseal } from '../../nodes/transport/sealing';
@@ -61,6 +61,36 @@ function adminFor(settings: RedisSettings) {
 		flushEverything: async () => void (await Promise.all((await nodes()).map((n) => n.flushall()))),
 		keysPerNode: async () => Promise.all((await nodes()).map(async (n) => (await n.keys('*')).length)),
 	});
+}
+
+/**
+ * The package's commands as Redis receives them (MONITOR on every node): round trips, so not what a script runs
+ * inside. A script is named by its first line (`-- limiter acquire`).
+ */
+async function watch(settings: RedisSettings) {
+	const ports = settings.clusterNodes ? settings.clusterNodes.map((n) => n.port) : [settings.port];
+	const counts: Record<string, number> = {};
+	const monitors = await Promise.all(
+		ports.map(async (port) => {
+			const client = new Redis({ host: '127.0.0.1', port });
+			admins.push(client);
+			const monitor = await client.monitor();
+			monitor.on('monitor', (_time: string, args: string[], source: string) => {
+				if (source === 'lua' || !args.some((a) => String(a).startsWith(PREFIX))) return;
+				const command = args[0].toLowerCase();
+				const name = command === 'eval' ? (/^-- limiter (\w+)/.exec(args[1])?.[1] ?? 'eval') : command;
+				counts[name] = (counts[name] ?? 0) + 1;
+			});
+			return monitor;
+		}),
+	);
+	return {
+		stop: async () => {
+			await sleep(200); // MONITOR's stream trails the commands a little
+			for (const m of monitors) m.disconnect();
+			return counts;
+		},
+	};
 }
 
 const secret = 'SECRET-value-9f8e7d';
@@ -119,7 +149,7 @@ describe.each(targets)('on %s', (_, target) => {
 
 			const { names, values } = await dump();
 			expect(names).toHaveLength(2);
-			for (const name of names) expect(name).toMatch(/^n8n-nodes-fintech-identity:(limit:)?[0-9a-f]{64}$/);
+			for (const name of names) expect(name).toMatch(/^n8n-nodes-fintech-identity:([0-9a-f]{64}|limit:\{[0-9a-f]{64}\})$/);
 			const everything = [...names, ...values].join('\n');
 			for (const clear of ['ACCESS-token-abc123', secret, clientId, key.slice('token:'.length), 'eu1']) {
 				expect(everything).not.toContain(clear);
@@ -243,7 +273,7 @@ describe.each(targets)('on %s', (_, target) => {
 			);
 			expect(done).toBe(60);
 			expect(peak).toBe(3);
-			expect(await admin.zcard(`${PREFIX}limit:${sha256('account read')}`)).toBe(0);
+			expect(await admin.zcard(`${PREFIX}limit:{${sha256('account read')}}`)).toBe(0);
 		});
 
 		it("a held lease is renewed; a killed worker's lease expires and its slot comes back", async () => {
@@ -269,6 +299,61 @@ describe.each(targets)('on %s', (_, target) => {
 			controller.abort(new Error('execution cancelled'));
 			await expect(waiting).rejects.toThrow('execution cancelled');
 			await release();
+			// The one who gave up holds nothing and waits for nothing: the slot is free for the next.
+			await (await limiter.acquire('k', 1, AbortSignal.timeout(1_000)))();
+		});
+
+		it('a slot costs 3 round trips when items wait (acquire, the blocking pop, release), however many wait', async () => {
+			const limiters = [1, 2, 3].map(() => new RedisLimiter(conn()));
+			await Promise.all(limiters.map(async (l) => (await l.acquire('warm', 3))())); // connected before counting
+			const watched = await watch(target());
+			const started = Date.now();
+			let active = 0;
+			let peak = 0;
+			await Promise.all(
+				limiters.flatMap((limiter) =>
+					Array.from({ length: 20 }, async () => {
+						const release = await limiter.acquire('account read', 3);
+						peak = Math.max(peak, ++active);
+						await sleep(5 + Math.random() * 10);
+						active--;
+						await release();
+					}),
+				),
+			);
+			const seconds = Math.ceil((Date.now() - started) / 1000);
+			const counts = await watched.stop();
+			expect(peak).toBe(3);
+			// A free slot costs 2 (acquire, release), a slot waited for 3 (acquire, the pop that brings it, release).
+			// Besides, a worker with items waiting re-checks once a second: a script, and the pop that timed out before it.
+			const rechecks = counts.recheck ?? 0;
+			const total = Object.values(counts).reduce((a, b) => a + b, 0);
+			expect((total - 2 * rechecks) / 60).toBeLessThanOrEqual(3);
+			expect(counts.blpop).toBeGreaterThan(0); // items did wait
+			expect(rechecks).toBeLessThanOrEqual(3 * (seconds + 1));
+		});
+
+		it("slots go first come, first served across workers; a killed worker's waiting items are skipped", async () => {
+			const limiters = [1, 2, 3].map(() => new RedisLimiter(conn(), { leaseTtlMs: 300 }));
+			const killedConn = limiters[1].redis;
+			const holder = await limiters[0].acquire('fifo', 1);
+			const queue = `${PREFIX}limit:{${sha256('fifo')}}:queue`;
+			const order: number[] = [];
+			const waits: Array<Promise<unknown>> = [];
+			for (let i = 0; i < 9; i++) {
+				const got = limiters[i % 3].acquire('fifo', 1).then(async (release) => {
+					order.push(i);
+					await sleep(5);
+					await release();
+				});
+				waits.push(i % 3 === 1 ? got.catch(() => undefined) : got);
+				// In turn: each in the queue before the next asks (bounded, for a limiter without one).
+				for (let t = 0; t < 50 && (await admin.llen(queue)) < i + 1; t++) await sleep(10);
+			}
+			killedConn.close(); // the worker of items 1, 4 and 7 dies while they wait
+			await holder();
+			await Promise.all(waits);
+			expect(order).toEqual([0, 2, 3, 5, 6, 8]);
 		});
 	});
 
@@ -354,6 +439,27 @@ describe('sealing with the credential alone', () => {
 	});
 });
 
+describe('Redis gone while items wait for a slot', () => {
+	it("they go on under this worker's own limit, with one warning, as when Redis is gone before they ask", async () => {
+		const own = await startRedis();
+		const warnings: string[] = [];
+		const connection = new RedisConnection({ host: '127.0.0.1', port: own.port });
+		opened.push(connection);
+		const limiter = new FallbackLimiter(new RedisLimiter(connection), (m) => warnings.push(m));
+		const held = await limiter.acquire('k', 1);
+		let got = 0;
+		const waiting = Array.from({ length: 2 }, () => limiter.acquire('k', 1).then(async (release) => (got++, await sleep(20), release())));
+		await sleep(100);
+		expect(got).toBe(0);
+		await own.stop();
+		await Promise.all(waiting);
+		expect(got).toBe(2);
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${own.port} is unreachable .*counted per worker until it is back`));
+		await held(); // its release fails quietly; the lease would lapse
+	});
+});
+
 describe('queue mode through the environment n8n reads', () => {
 	const names = ['EXECUTIONS_MODE', 'QUEUE_BULL_REDIS_HOST', 'QUEUE_BULL_REDIS_PORT', 'QUEUE_BULL_REDIS_CLUSTER_NODES'] as const;
 	const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
@@ -378,7 +484,7 @@ describe('queue mode through the environment n8n reads', () => {
 		const fetcher = countingFetcher(1);
 		await tokens.get(key, fetcher);
 		const release = await accountLimiter().acquire('k', 1);
-		expect(await admin.allKeys(`${PREFIX}*`)).toEqual([`${PREFIX}${sha256(key)}`, `${PREFIX}limit:${sha256('k')}`].sort());
+		expect(await admin.allKeys(`${PREFIX}*`)).toEqual([`${PREFIX}${sha256(key)}`, `${PREFIX}limit:{${sha256('k')}}`].sort());
 		await release();
 		expect(await admin.allKeys(`${PREFIX}*`)).toEqual([`${PREFIX}${sha256(key)}`]);
 	});
@@ -421,7 +527,15 @@ describe("TLS, as n8n's QUEUE_BULL_REDIS_TLS settings give it", () => {
 
 	it('mutual TLS: with the client certificate and key files it goes through; without them Redis refuses', async () => {
 		const base = { QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(mtls.port), QUEUE_BULL_REDIS_TLS: 'true', QUEUE_BULL_REDIS_TLS_CA_FILE: mtls.files.ca, QUEUE_BULL_REDIS_PASSWORD: password };
-		expect(await roundTrip(connect({ ...base, QUEUE_BULL_REDIS_TLS_CERT_FILE: mtls.files.clientCert, QUEUE_BULL_REDIS_TLS_CERT_KEY_FILE: mtls.files.clientKey }))).toBe('ACCESS-over-tls');
+		const withCert = { ...base, QUEUE_BULL_REDIS_TLS_CERT_FILE: mtls.files.clientCert, QUEUE_BULL_REDIS_TLS_CERT_KEY_FILE: mtls.files.clientKey };
+		expect(await roundTrip(connect(withCert))).toBe('ACCESS-over-tls');
+		// A waiting item blocks on the limiter's second connection, which presents the certificate too.
+		const limiter = new RedisLimiter(connect(withCert));
+		const held = await limiter.acquire('k', 1);
+		const waiting = limiter.acquire('k', 1, AbortSignal.timeout(5_000));
+		await sleep(50);
+		await held();
+		await (await waiting)();
 		const refused = await roundTrip(connect(base)).catch((e) => e);
 		expect(refused).toBeInstanceOf(StoreUnavailableError);
 		expect(refused.message).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${mtls.port} \\(TLS\\) is unreachable \\(`));
