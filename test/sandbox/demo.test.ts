@@ -50,10 +50,18 @@ test('to a file or pipe: the whole message of every refusal, wrapped between wor
 	expect(flat.match(/item \d+ refused \(injected\): CleverTap refused this record \(code 555: a server error on this record\): Miscellaneous server error/g)).toHaveLength(2);
 });
 
-test('colour on a terminal, none with NO_COLOR', async () => {
+test('colour on a terminal, none with NO_COLOR or TERM=dumb', async () => {
 	Object.assign(stdout, { isTTY: true, columns: 80 });
 	delete process.env.NO_COLOR;
+	// Whatever terminal runs the tests (a dumb one has no colour, and the check below would fail there).
+	const term = process.env.TERM;
+	process.env.TERM = 'xterm-256color';
 	expect((await printed(() => step('A step', async () => undefined))).join('\n')).toContain('\x1b[1mA step\x1b[0m');
 	process.env.NO_COLOR = '1';
 	expect((await printed(() => step('A step', async () => undefined))).join('\n')).not.toContain('\x1b[');
+	delete process.env.NO_COLOR;
+	process.env.TERM = 'dumb';
+	expect((await printed(() => step('A step', async () => undefined))).join('\n')).not.toContain('\x1b[');
+	if (term === undefined) delete process.env.TERM;
+	else process.env.TERM = term;
 });
