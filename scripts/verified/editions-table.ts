@@ -37,8 +37,6 @@ function queueSection(): string[] {
 		'',
 		'Every 429 is retried (CleverTap sends no Retry-After; the transport waits and asks again) unless the item has used up its retries: then its execution fails with "CleverTap answered 429".',
 		'',
-		"The verified row of 2.41.1 was measured before the verified edition's waits were fixed: n8n 2.41.1's n8n-workflow has no `sleepWithAbort`, so each 429 failed its execution (\"sleepWithAbort is not a function\") instead of being retried. Its 429s and the most reads asked at once stand; its failed items are that bug's. Not measured again since.",
-		'',
 		`### Conferma: ${q.burst} executions at once right after the token expired, over the workers`,
 		'',
 		'After a warm-up in which every worker ran executions and holds a token.',
