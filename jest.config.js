@@ -5,8 +5,7 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	// Suites that need a service start it themselves and have their own npm scripts (test:redis, test:n8n,
-	// test:queue, test:editor, test:dev; .ci/run runs them all; test:queue-editions is a measurement of two clusters,
-	// run by hand): `npm test` needs only Node and npm.
+	// test:queue, test:queue-editions, test:editor, test:dev; .ci/run runs them all): `npm test` needs only Node and npm.
 	testPathIgnorePatterns: ['/node_modules/', '/test/redis/', '/test/queue-e2e/', '/test/queue-editions/', '/test/real-n8n/', '/test/editor/', '/test/dev/'],
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	setupFiles: ['reflect-metadata'],
