@@ -246,8 +246,8 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 		if (!/^https:\/\//i.test(req.url)) {
 			throw new TransportError('insecure', `Refused to send to ${req.url.replace(/[?#].*$/, '').slice(0, 80)}: not an https:// address, and the request carries a secret`);
 		}
-		// Read only once a request needs a second look; the usual answer is a first-time success.
-		const retry = () => (options.retry ? { ...DEFAULT_RETRY, ...options.retry } : DEFAULT_RETRY);
+		// No copy when the caller changes nothing (most requests).
+		const retry = options.retry ? { ...DEFAULT_RETRY, ...options.retry } : DEFAULT_RETRY;
 		const idempotent = req.idempotent ?? req.method === 'GET';
 		for (let n = 0; ; n++) {
 			let reason: string;
@@ -262,11 +262,11 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 			}
 			if (res) {
 				const retriable = RETRY_STATUS.has(res.status) && (idempotent || res.status === 429);
-				if (!retriable || n >= retry().retries) {
+				if (!retriable || n >= retry.retries) {
 					if (res.status === 429 && n > 0) {
 						// Say how long the API asked us to wait, so the user can space their runs.
 						const after = retryAfterMs(res.headers['retry-after'], Date.now());
-						if (after !== undefined && after > retry().maxRetryAfterMs) {
+						if (after !== undefined && after > retry.maxRetryAfterMs) {
 							throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(after / 1000)} s before trying again`, undefined, 429);
 						}
 					}
@@ -276,17 +276,17 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 				}
 				reason = `HTTP ${res.status}`;
 				wait = retryAfterMs(res.headers['retry-after'], Date.now());
-				if (wait !== undefined && wait > retry().maxRetryAfterMs) {
+				if (wait !== undefined && wait > retry.maxRetryAfterMs) {
 					throw new TransportError('rate-limited', `Rate limited: the API asks to wait ${Math.ceil(wait / 1000)} s before trying again`, undefined, res.status);
 				}
 			} else if (error instanceof TransportError) {
-				if (error.kind !== 'malformed' || !idempotent || n >= retry().retries) throw error;
+				if (error.kind !== 'malformed' || !idempotent || n >= retry.retries) throw error;
 				reason = 'malformed answer';
 			} else {
 				const failure = describeNetworkError(error);
 				const code = failure.code ?? '';
 				const safe = NOT_SENT_CODES.has(code) || (idempotent && (BROKEN_CODES.has(code) || failure.kind === 'timeout'));
-				if (failure.kind === 'aborted' || failure.kind === 'tls' || !safe || n >= retry().retries) {
+				if (failure.kind === 'aborted' || failure.kind === 'tls' || !safe || n >= retry.retries) {
 					if (!safe && failure.kind === 'network' && !idempotent) {
 						throw new TransportError(
 							'network',
@@ -298,7 +298,7 @@ export function retrying(attempt: Attempt, sleep: Sleep) {
 				}
 				reason = failure.code ?? failure.kind;
 			}
-			const delayMs = Math.max(wait ?? 0, backoffMs(n, retry()));
+			const delayMs = Math.max(wait ?? 0, backoffMs(n, retry));
 			options.onRetry?.({ attempt: n + 1, reason, delayMs });
 			await sleep(delayMs, options.signal);
 		}
