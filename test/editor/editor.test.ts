@@ -20,6 +20,7 @@ import type { ICredentialType, INodeProperties, INodePropertyOptions, INodeType 
 import type { Page } from 'playwright-core';
 import { parse as unflatten } from 'flatted';
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { sweepNow } from '../helpers/sweep';
 import * as app from '../../scripts/n8n/app';
 import { pathWith, startRegistry, type Registry } from '../../scripts/n8n/registry';
 import { errorBanners, openBrowser, paste, SCREENSHOTS, type Browser } from './browser';
@@ -130,6 +131,8 @@ describe.each(VERSIONS)('n8n %s editor in Chromium', (version) => {
 	afterAll(async () => {
 		if (pastes.length) writeFileSync(join(SCREENSHOTS, version, 'pastes.json'), JSON.stringify(pastes, null, 1));
 		await browser?.close();
+		// This version's n8n folder, log and output, before they are deleted below (the sweep stops n8n first).
+		await sweepNow();
 		if (n8n) await app.stopChild(n8n);
 		await sandbox?.close();
 		await registry?.close();

@@ -70,7 +70,10 @@ const BEARER = /\b(?:Bearer|Basic)\s+(?!\[redacted)[A-Za-z0-9._~+/=-]{8,}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 // Not a run that continues a word or an id (a letter before it): in n8n's SQLite files a uuid column is followed
 // straight by the next column's digits, which pass Luhn one time in ten. A card in text stands apart ("…", : or a space).
-const CARD = /(?<![\dA-Za-z.-])[2-6](?:[ -]?\d){12,18}(?![\d-])/g;
+// Nor one a letter ends (a uuid whose first groups are all digits). A number starting with 2 is a card only as a
+// Mastercard is (2221–2720, 16 digits): CleverTap's timestamps (YYYYMMDDHHMMSS, 2026…) pass Luhn one time in ten too.
+const CARD = /(?<![\dA-Za-z.-])[2-6](?:[ -]?\d){12,18}(?![\dA-Za-z-])/g;
+const cardPrefix = (digits: string) => digits[0] !== '2' || (digits.length === 16 && Number(digits.slice(0, 4)) >= 2221 && Number(digits.slice(0, 4)) <= 2720);
 // Quotes may come escaped (`\"cvv\": \"123\"`): JSON inside a log line's JSON message.
 const CVV = /(?:\\*["'])?(?:cvv2?|cvc2?|securityCode|card_?verification\w*)(?:\\*["'])?\s*[:=]\s*(?:\\*["'])?\d{3,4}(?!\d)/gi;
 const CPF = /(?<![\d.])\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?![\d])/g;
@@ -102,7 +105,7 @@ export function secretShapes(text: string): Array<{ kind: string; text: string }
 	for (const m of text.matchAll(JWT)) hits.push({ kind: 'token', text: m[0] });
 	for (const m of text.matchAll(CARD)) {
 		const digits = m[0].replace(/\D/g, '');
-		if (digits.length >= 13 && digits.length <= 19 && luhn(digits)) hits.push({ kind: 'card number', text: m[0] });
+		if (digits.length >= 13 && digits.length <= 19 && cardPrefix(digits) && luhn(digits)) hits.push({ kind: 'card number', text: m[0] });
 	}
 	for (const m of text.matchAll(CVV)) hits.push({ kind: 'CVV', text: m[0] });
 	for (const m of text.matchAll(CPF)) if (validCpf(m[0].replace(/\D/g, ''))) hits.push({ kind: 'CPF', text: m[0] });

@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, join } from 'path';
-import { freePorts, stopChild, waitFor } from '../../scripts/n8n/app';
+import { freePorts, produced, stopChild, waitFor } from '../../scripts/n8n/app';
 
 export interface Service {
 	port: number;
@@ -41,6 +41,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<S
 	const auth = options.password ? ['--requirepass', options.password] : [];
 	const child = startRedisProcess(['--port', String(port), ...auth], dir);
 	await waitFor('redis-server answering', async () => /PONG|NOAUTH/.test(redisCli(port, ['ping'])), 10_000);
+	// For the leak sweep: every key and value, as queue mode leaves them (n8n's job queue, our sealed tokens, the limiter).
+	produced.outputs.push({ label: `Redis on port ${port}: every key and value`, text: () => redisCli(port, [...(options.password ? ['-a', options.password, '--no-auth-warning'] : []), '--eval', join(__dirname, 'redis-dump.lua')]) });
 	return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }
 
@@ -127,6 +129,11 @@ export async function startPostgres(): Promise<Service> {
 		return true;
 	}, 30_000);
 	execFileSync(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'n8n']);
+	// For the leak sweep: queue mode keeps executions, credentials and logs of runs here, not in the user folders.
+	produced.outputs.push({
+		label: `PostgreSQL on port ${port}: pg_dumpall of every database`,
+		text: () => execFileSync(join(bin, 'pg_dumpall'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '--data-only'], { encoding: 'latin1', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] }),
+	});
 	return {
 		port,
 		stop: async () => {

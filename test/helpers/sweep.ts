@@ -1,6 +1,6 @@
 /**
  * The leak sweep over everything a real-app test file produced. jest.config.js loads this file before every test
- * file; for those under test/real-n8n it adds one afterAll that runs before the file's own
+ * file; for those that run the real app (test/real-n8n, test/queue-e2e, test/queue-editions, test/editor) it adds one afterAll that runs before the file's own
  * (which deletes the scratch folders): it stops the n8n processes still running (so their logs and databases are
  * complete), then greps, with Leaks({ shapes: true }), every file of every n8n user folder (SQLite database and
  * journal, config, n8n's log, exports; not the installed package nor the editor's static files), every log file n8n was told to
@@ -111,17 +111,40 @@ export async function sweep(
 }
 
 const testPath = expect.getState().testPath ?? '';
-// Not test/queue-e2e yet: its PostgreSQL data is outside the user folders, and the sweep has not been run there.
-if (/[\\/]test[\\/]real-n8n[\\/]/.test(testPath)) {
+let sweptBefore = 0;
+
+/**
+ * Sweep what the real app produced so far in this file and forget it. The hook below calls it once per file; a file
+ * whose describe blocks each delete their own scratch folders (test/editor, one block per n8n version) calls it
+ * first thing in each block's afterAll.
+ */
+export async function sweepNow(): Promise<void> {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const app = require('../../scripts/n8n/app') as typeof import('../../scripts/n8n/app');
+	const { sandboxesStarted } = require('../../sandbox') as typeof import('../../sandbox');
+	const count = await sweep(app.produced, [...sandboxesStarted], app.EXAMPLES, (child) => app.stopChild(child));
+	const allowed = [typedCpfs(app.EXAMPLES), ...app.produced.allowed].map((a) => a.why).join('; ');
+	console.info(
+		`leak sweep ${relative(process.cwd(), testPath)}: ${count.files} files (${count.bytes} bytes), ${count.outputs} n8n, PostgreSQL and Redis outputs (${count.outputBytes} bytes), ` +
+			`${count.modelBodies} model requests, ${count.secrets} secrets watched (${count.values} values): none found (allowed: ${allowed})`,
+	);
+	app.produced.userFolders.clear();
+	app.produced.logFiles.clear();
+	app.produced.processes.clear();
+	app.produced.outputs.length = 0;
+	app.produced.allowed.length = 0;
+	sandboxesStarted.clear();
+	sweptBefore++;
+}
+
+// Every suite that runs the real app: test/real-n8n, queue mode (its PostgreSQL and Redis dumped into the sweep), both
+// editions in queue mode, and the editor.
+if (/[\\/]test[\\/](real-n8n|queue-e2e|queue-editions|editor)[\\/]/.test(testPath)) {
 	afterAll(async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const app = require('../../scripts/n8n/app') as typeof import('../../scripts/n8n/app');
-		const { sandboxesStarted } = require('../../sandbox') as typeof import('../../sandbox');
-		const count = await sweep(app.produced, [...sandboxesStarted], app.EXAMPLES, (child) => app.stopChild(child));
-		const allowed = [typedCpfs(app.EXAMPLES), ...app.produced.allowed].map((a) => a.why).join('; ');
-		console.info(
-			`leak sweep ${relative(process.cwd(), testPath)}: ${count.files} files (${count.bytes} bytes), ${count.outputs} n8n outputs (${count.outputBytes} bytes), ` +
-				`${count.modelBodies} model requests, ${count.secrets} secrets watched (${count.values} values): none found (allowed: ${allowed})`,
-		);
-	}, 120_000);
+		// Already swept block by block, and nothing registered since.
+		if (sweptBefore > 0 && app.produced.userFolders.size === 0 && app.produced.outputs.length === 0) return;
+		await sweepNow();
+	}, 300_000);
 }

@@ -16,6 +16,13 @@ test('a digit run that continues an id (a letter before it, as a uuid column the
 	expect(secretShapes('"4111111111111111" number:4111111111111111').map((h) => h.kind)).toEqual(['card number', 'card number']);
 });
 
+test("a uuid whose first groups are digits, and CleverTap's YYYYMMDDHHMMSS timestamps, are no cards; a 2-series Mastercard is", () => {
+	// Both pass Luhn: the first 15 digits of the uuid, and the timestamp.
+	expect(secretShapes('"id":"33920571-1234-564a-9b7c-0c1d2e3f4a5b"')).toEqual([]);
+	expect(secretShapes('{"count":3,"first_seen":20260114153006}')).toEqual([]);
+	expect(secretShapes('"number":"2223000048400011"').map((h) => h.kind)).toEqual(['card number']);
+});
+
 test('lets through masked values, epoch milliseconds, invalid CPFs and non-Luhn ids', () => {
 	expect(secretShapes('***.444.777-** ****1111 last4 1111 1765000000000 123.456.789-00 4111111111111112 Bearer [redacted] uuid 3f2a-1111')).toEqual([]);
 });
