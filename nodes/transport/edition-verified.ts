@@ -30,8 +30,10 @@ import { MemoryTokenStore, TokenHelper } from './token';
  * - Tokens are cached in this process's memory, one request at a time per credential (single flight), refreshed a
  *   margin before expiry, replaced once on a 401 only if still the cached one. In queue mode each worker process
  *   has its own cache: a worker's first call takes a token of its own, which for Conferma revokes the token the
- *   other workers hold; they answer by the 401 path (one new token, one replay), which revokes the first worker's in
- *   turn: in a burst right after an expiry some executions meet a refused replay and fail (docs/editions.md).
+ *   other workers hold; they answer by the 401 path (a new token, a replay), which revokes the first worker's in
+ *   turn. So here a 401 is answered by up to 4 replays, each with the token current then, the second and later
+ *   after a random wait that grows (so that one worker finishes its calls with its token before the other takes the
+ *   next). The full edition shares one token through Redis and replays once. Counted in docs/editions.md.
  * - CleverTap's 3-in-flight budget is counted in this process only; across queue-mode workers a 429 is retried.
  * - Waits use `sleep`/`sleepWithAbort` from n8n-workflow; no environment variable, file or timer global is read.
  */
@@ -132,7 +134,7 @@ export const edition: Transport = {
 	edition: 'verified',
 	send: retrying(attempt, sleep),
 	egressOf,
-	tokens: new TokenHelper({ store: new MemoryTokenStore() }),
+	tokens: new TokenHelper({ store: new MemoryTokenStore(), replays: 4, beforeReplay: (replay) => sleep(Math.round(Math.random() * 250 * 2 ** (replay - 1))) }),
 	limiter: new MemoryLimiter(),
 	sleep,
 	validateTlsMaterial: (tls) => checkTlsMaterial(tls),

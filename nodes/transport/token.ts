@@ -159,6 +159,19 @@ export function tokenCacheKey(parts: { tokenUrl: string; clientId: string; scope
 export interface TokenHelperOptions {
 	/** A store, or where to find it on first use (the process-wide choice between Redis and memory). */
 	store?: TokenStore | (() => TokenStore);
+	/**
+	 * How many times a call refused with 401 is run again with the current token (1 by default). More only where
+	 * the token is not shared between processes and a vendor revokes a token when it issues another (Conferma):
+	 * there a replay's new token can be revoked by another worker's before it is used. A 401 means the call did
+	 * nothing, so running it again does not do it twice.
+	 */
+	replays?: number;
+	/**
+	 * Awaited before the second and later replays (`replay` counts from 1). Two processes that revoke each other's
+	 * new tokens (no shared store) must not answer at once, or each new token revokes the other's for as long as both
+	 * have calls in flight: a random wait lets one finish its calls with its token before the other takes the next.
+	 */
+	beforeReplay?: (replay: number) => Promise<void>;
 	now?: () => number;
 	warn?: (message: string) => void;
 }
@@ -179,6 +192,8 @@ export class TokenHelper {
 	/** Where tokens go while the shared store is unreachable (if the caller allows it). */
 	private readonly local = new MemoryTokenStore();
 	private readonly now: () => number;
+	private readonly replays: number;
+	private readonly beforeReplay?: (replay: number) => Promise<void>;
 	private readonly warn: (message: string) => void;
 	private warned = false;
 	private readonly inflight = new Map<string, Promise<CachedToken>>();
@@ -189,6 +204,8 @@ export class TokenHelper {
 		if (typeof options.store === 'function') this.choose = options.store;
 		else this.chosen = options.store ?? new MemoryTokenStore();
 		this.now = options.now ?? Date.now;
+		this.replays = options.replays ?? 1;
+		this.beforeReplay = options.beforeReplay;
 		this.warn = options.warn ?? warnN8n;
 	}
 
@@ -275,8 +292,9 @@ export class TokenHelper {
 	}
 
 	/**
-	 * Run `call` with a token; if it reports the token was rejected (401), replace the token once and run it once
-	 * more. `call` returns `{ unauthorized: true }` rather than throwing so the caller keeps its own error mapping.
+	 * Run `call` with a token; if it reports the token was rejected (401), replace the token and run it again, up to
+	 * `replays` times (once by default). `call` returns `{ unauthorized: true }` rather than throwing so the caller
+	 * keeps its own error mapping; the last answer is returned as it is.
 	 */
 	async withToken<T>(
 		key: string,
@@ -289,10 +307,14 @@ export class TokenHelper {
 		const store = this.store;
 		const local = store instanceof MemoryTokenStore ? store.peek(key) : undefined;
 		const token = local && this.isFresh(local) ? local : await this.get(key, fetcher, options);
-		const first = await call(token.accessToken);
-		if (!first.unauthorized) return first.value;
-		const fresh = await this.replace(key, token.accessToken, fetcher, options);
-		const second = await call(fresh.accessToken);
-		return second.value;
+		let used = token.accessToken;
+		let answer = await call(used);
+		for (let replay = 0; answer.unauthorized && replay < this.replays; replay++) {
+			// The first 401 is the common one (the token expired): no wait. A later one means a token was revoked.
+			if (replay > 0) await this.beforeReplay?.(replay);
+			used = (await this.replace(key, used, fetcher, options)).accessToken;
+			answer = await call(used);
+		}
+		return answer.value;
 	}
 }

@@ -264,10 +264,11 @@ describe.each(['full', 'verified'] as const)('%s edition in queue mode', (editio
 			expect(row).toMatchObject({ succeeded: BURST, failedItems: 0, tokens: 1, revokedTokenUses: 0 });
 		} else {
 			// A token per worker: each worker's new token revokes the other's, whose executions meet 401s with a revoked
-			// token, take a token in turn and replay once. An execution whose replay is refused again fails, saying so.
+			// token and take a token in turn. Up to 3 replays, each with the token current then: nothing is lost.
 			expect(row.tokens).toBeGreaterThanOrEqual(WORKERS);
 			expect(row.revokedTokenUses).toBeGreaterThan(0);
-			expect(errors('qConfermaLoad', since, CONFERMA_401).filter((m) => !m.startsWith(CONFERMA_401))).toEqual([]);
+			expect(errors('qConfermaLoad', since, CONFERMA_401)).toEqual([]);
+			expect(row).toMatchObject({ succeeded: BURST, failedItems: 0 });
 		}
 	});
 });

@@ -80,6 +80,42 @@ describe('TokenHelper', () => {
 		expect(value).toBe('t2');
 	});
 
+	it('withToken runs a call refused again no more than `replays` times (once by default)', async () => {
+		for (const [replays, calls, waits] of [[undefined, 2, []], [3, 4, [1, 2]]] as const) {
+			const waited: number[] = [];
+			const h = new TokenHelper({ store: new MemoryTokenStore(), replays, beforeReplay: async (replay) => void waited.push(replay) });
+			let n = 0;
+			const value = await h.withToken('k', async () => ({ accessToken: `t${++n}`, expiresAt: Date.now() + 60_000, issuedAt: Date.now() }), async (tok) => ({ unauthorized: true, value: tok }));
+			expect(n).toBe(calls);
+			expect(value).toBe(`t${calls}`);
+			// No wait before the first replay (an expired token); one before each later one (a revoked token).
+			expect(waited).toEqual(waits);
+		}
+	});
+
+	it('two processes, each its own cache, a vendor that revokes on issue: with 3 replays the call whose new token was revoked still succeeds', async () => {
+		// As Conferma does: the newest token is the only one that works.
+		let valid = '';
+		let n = 0;
+		const issue = async () => ((valid = `t${++n}`), { accessToken: valid, expiresAt: Date.now() + 60_000, issuedAt: Date.now() });
+		const run = async (replays: number) => {
+			const worker = new TokenHelper({ store: new MemoryTokenStore(), replays });
+			const other = new TokenHelper({ store: new MemoryTokenStore() });
+			const seen: string[] = [];
+			const value = await worker.withToken('k', issue, async (tok) => {
+				seen.push(tok);
+				// The other worker takes a token of its own while this one's first token, then its replacement, are on the wire.
+				if (seen.length === 1) await other.get('k', issue);
+				if (seen.length === 2) await other.replace('k', (await other.get('k', issue)).accessToken, issue);
+				return { unauthorized: tok !== valid, value: tok };
+			});
+			return { ok: value === valid, calls: seen.length };
+		};
+		// One replay (the default; right where the token is shared): the replay meets the other's revocation and fails.
+		expect(await run(1)).toEqual({ ok: false, calls: 2 });
+		expect(await run(3)).toEqual({ ok: true, calls: 3 });
+	});
+
 	it('keys never contain the secret', () => {
 		const key = tokenCacheKey({ tokenUrl: 'https://x/token', clientId: 'id', secret: 's3cr3t-value' });
 		expect(key).not.toContain('s3cr3t');
