@@ -197,6 +197,13 @@ export class TokenHelper {
 	private readonly warn: (message: string) => void;
 	private warned = false;
 	private readonly inflight = new Map<string, Promise<CachedToken>>();
+	/**
+	 * With a shared store (Redis): the token this process last had from it, per key, used until it needs refreshing
+	 * or is refused. A call then costs Redis nothing: at the refresh margin, which every worker reads from the same
+	 * expiry, each asks the store again and finds the one token the first of them took; a token replaced early (a 401
+	 * elsewhere) costs each other worker one 401 and a replay with the stored token, never a token of its own.
+	 */
+	private readonly near = new Map<string, CachedToken>();
 	/** Token requests made by this process, per key: tests and benchmarks read it. */
 	readonly fetchCount = new Map<string, number>();
 
@@ -214,6 +221,7 @@ export class TokenHelper {
 	}
 	set store(store: TokenStore) {
 		this.chosen = store;
+		this.near.clear();
 	}
 
 	/** Refresh a margin before expiry: 10% of the lifetime left, at most a minute. */
@@ -302,18 +310,20 @@ export class TokenHelper {
 		call: (accessToken: string) => Promise<{ unauthorized: boolean; value: T }>,
 		options: TokenOptions = {},
 	): Promise<T> {
-		// A fresh token in this process's own memory needs no round through the store's promises (every item asks).
-		// A shared store (Redis) is always asked: another worker may have replaced the token.
+		// A fresh token at hand (this process's own memory, or the one last had from the shared store) needs no round
+		// through the store's promises or Redis: every item asks.
 		const store = this.store;
-		const local = store instanceof MemoryTokenStore ? store.peek(key) : undefined;
-		const token = local && this.isFresh(local) ? local : await this.get(key, fetcher, options);
-		let used = token.accessToken;
-		let answer = await call(used);
+		const shared = !(store instanceof MemoryTokenStore);
+		const local = shared ? this.near.get(key) : store.peek(key);
+		let token = local && this.isFresh(local) ? local : await this.get(key, fetcher, options);
+		if (shared) this.near.set(key, token);
+		let answer = await call(token.accessToken);
 		for (let replay = 0; answer.unauthorized && replay < this.replays; replay++) {
 			// The first 401 is the common one (the token expired): no wait. A later one means a token was revoked.
 			if (replay > 0) await this.beforeReplay?.(replay);
-			used = (await this.replace(key, used, fetcher, options)).accessToken;
-			answer = await call(used);
+			token = await this.replace(key, token.accessToken, fetcher, options);
+			if (shared) this.near.set(key, token);
+			answer = await call(token.accessToken);
 		}
 		return answer.value;
 	}

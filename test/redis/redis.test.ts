@@ -151,7 +151,7 @@ describe.each(targets)('on %s', (_, target) => {
 			expect(names).toHaveLength(2);
 			for (const name of names) expect(name).toMatch(/^n8n-nodes-fintech-identity:([0-9a-f]{64}|limit:\{[0-9a-f]{64}\})$/);
 			const everything = [...names, ...values].join('\n');
-			for (const clear of ['ACCESS-token-abc123', secret, clientId, key.slice('token:'.length), 'eu1']) {
+			for (const clear of ['ACCESS-token-abc123', secret, clientId, key.slice('token:'.length), 'eu1.api']) {
 				expect(everything).not.toContain(clear);
 			}
 			// Redis drops the token when it expires.

@@ -1,4 +1,4 @@
-import { MemoryTokenStore, TokenHelper, parseTokenResponse, tokenCacheKey, DEFAULT_LIFETIME_MS } from '../../nodes/transport/token';
+import { MemoryTokenStore, TokenHelper, parseTokenResponse, tokenCacheKey, DEFAULT_LIFETIME_MS, type CachedToken } from '../../nodes/transport/token';
 
 const jwt = (exp: number) =>
 	['{"alg":"none"}', JSON.stringify({ exp })].map((s) => Buffer.from(s).toString('base64url')).join('.') + '.sig';
@@ -114,6 +114,36 @@ describe('TokenHelper', () => {
 		// One replay (the default; right where the token is shared): the replay meets the other's revocation and fails.
 		expect(await run(1)).toEqual({ ok: false, calls: 2 });
 		expect(await run(3)).toEqual({ ok: true, calls: 3 });
+	});
+
+	it('with a shared store, a fresh token is used without asking the store again; one replaced elsewhere costs a 401 and a replay, no token', async () => {
+		// A store shared by two workers (Redis stands behind this in queue mode), counting what this worker asks of it.
+		const shared = new MemoryTokenStore();
+		let asked = 0;
+		const counting = {
+			kind: 'shared',
+			get: (k: string) => (asked++, shared.get(k)),
+			set: (k: string, t: CachedToken) => shared.set(k, t),
+			deleteIf: (k: string, a: string) => shared.deleteIf(k, a),
+			withLock: <T>(k: string, fn: () => Promise<T>) => shared.withLock(k, fn),
+		};
+		let n = 0;
+		const fetch = async () => ({ accessToken: `s${++n}`, expiresAt: Date.now() + 60_000, issuedAt: Date.now() });
+		const worker = new TokenHelper({ store: counting });
+		const other = new TokenHelper({ store: counting });
+		let valid = '';
+		const call = async (tok: string) => ({ unauthorized: tok !== valid, value: tok });
+		valid = (await worker.get('k', fetch)).accessToken;
+		asked = 0;
+		for (let i = 0; i < 100; i++) expect(await worker.withToken('k', fetch, call)).toBe('s1');
+		// The first use reads the store; the next 99 use what it read.
+		expect(asked).toBe(1);
+		// The other worker meets a 401 (the vendor dropped s1) and stores s2; this worker learns it from its own 401.
+		valid = (await other.replace('k', 's1', fetch)).accessToken;
+		const seen: string[] = [];
+		expect(await worker.withToken('k', fetch, async (tok) => (seen.push(tok), call(tok)))).toBe('s2');
+		expect(seen).toEqual(['s1', 's2']);
+		expect(n).toBe(2);
 	});
 
 	it('keys never contain the secret', () => {
