@@ -73,7 +73,9 @@ export interface ListOptions {
  * When the first page says how many there are, the rest are fetched a few at a time (the reason Return All beats a
  * page-after-page loop); otherwise pages are walked until a short one, one marked last, or one that brings nothing
  * new (an API that ignores paging and sends the whole array each time). Items are de-duplicated by uuid/id because
- * a row inserted meanwhile shifts later pages by one.
+ * a row inserted meanwhile shifts later pages: an item read at the end of one page comes again at the start of the
+ * next. So ids are remembered for the page being taken and the two before it, not for the whole list (50,000 ids
+ * would be the largest thing Return All holds besides the items themselves).
  */
 export async function collectPages(
 	fetchPage: (page: number, size: number, signal?: AbortSignal) => Promise<unknown>,
@@ -82,21 +84,25 @@ export async function collectPages(
 	const wanted = options.returnAll ? Infinity : Math.max(1, options.limit);
 	const size = Math.max(options.minPageSize ?? 1, Math.min(options.maxPageSize, wanted));
 	const read = async (page: number, signal?: AbortSignal) => readPage(await fetchPage(page, size, signal), options.service, options.keys);
-	const seen = new Set<unknown>();
+	let idsTwoBack = new Set<unknown>();
+	let idsOneBack = new Set<unknown>();
 	const out: IDataObject[] = [];
 	/** Adds a page's new items; returns how many were new. */
 	const take = (items: IDataObject[]) => {
+		const ids = new Set<unknown>();
 		let added = 0;
 		for (const item of items) {
 			if (out.length >= wanted) break;
 			const id = item && typeof item === 'object' ? ((options.idKey ? item[options.idKey] : undefined) ?? item.uuid ?? item.id) : undefined;
 			if (id !== undefined) {
-				if (seen.has(id)) continue;
-				seen.add(id);
+				if (ids.has(id) || idsOneBack.has(id) || idsTwoBack.has(id)) continue;
+				ids.add(id);
 			}
 			out.push(item);
 			added++;
 		}
+		idsTwoBack = idsOneBack;
+		idsOneBack = ids;
 		return added;
 	};
 	const first = await read(0);

@@ -34,6 +34,15 @@ describe('collectPages', () => {
 		expect(all.map((x) => x.uuid)).toEqual(data.map((x) => x.uuid));
 		expect(calls.sort()).toEqual([0, 1, 2]);
 	});
+	it('a row inserted while pages are read shifts the next page by one: the item seen at the end of one page is taken once', async () => {
+		// Page 1 is read after two rows were inserted at the top: its first two items ended page 0.
+		const shifted = async (page: number, size: number) => {
+			const rows = page === 0 ? data : [{ uuid: 'new-1' }, { uuid: 'new-2' }, ...data];
+			return { content: rows.slice(page * size, page * size + size) };
+		};
+		const all = await collectPages(shifted, { returnAll: true, limit: 1, maxPageSize: 100, service: 'Test' });
+		expect(all.map((x) => x.uuid)).toEqual(data.map((x) => x.uuid));
+	});
 	it('stops at the limit without fetching pages it does not need', async () => {
 		const calls: number[] = [];
 		const some = await collectPages(pager(calls), { returnAll: false, limit: 30, maxPageSize: 100, service: 'Test' });
