@@ -4,6 +4,15 @@ import { Agent, request } from 'undici';
 import type { Sandbox } from '../sandbox';
 import { built } from '../sandbox/built';
 import { claraCredentials } from '../sandbox/credentials';
+
+/**
+ * The sandbox's Clara credential, with the certificate fields also under their names before the rename
+ * (certificate, caCertificate): `npm run bench:before-after` runs these scenarios against older builds too.
+ */
+const benchClaraCredentials = (sandbox: Parameters<typeof claraCredentials>[0]) => {
+	const c = claraCredentials(sandbox);
+	return { ...c, certificate: c.publicCertificate, caCertificate: c.caPublicCertificate };
+};
 import { runNode } from '../test/harness/n8n';
 import { loadHttpRequestNode } from './http-request-node';
 import { profiled, splitCpu } from './engine-profile';
@@ -63,7 +72,7 @@ export async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioRe
 		const res = await runNode({
 			nodeType: new Clara(),
 			credentialTypes: [new ClaraApi()],
-			credentials: { claraApi: claraCredentials(sandbox) },
+			credentials: { claraApi: benchClaraCredentials(sandbox) },
 			parameters: { resource: 'transaction', operation: 'get', uuid: '={{ $json.uuid }}' },
 			items: uuids,
 		});
@@ -95,7 +104,7 @@ export async function scenarioClaraLookups(sandbox: Sandbox): Promise<ScenarioRe
 		const res = await runNode({
 			nodeType: new Clara(),
 			credentialTypes: [new ClaraApi()],
-			credentials: { claraApi: claraCredentials(sandbox) },
+			credentials: { claraApi: benchClaraCredentials(sandbox) },
 			parameters: { resource: 'transaction', operation: 'get', uuid: '={{ $json.uuid.trim() }}' },
 			items: uuids,
 		});
@@ -191,7 +200,7 @@ export async function scenarioClaraReturnAll(sandbox: Sandbox): Promise<Scenario
 					const res = await runNode({
 						nodeType: new Clara(),
 						credentialTypes: [new ClaraApi()],
-						credentials: { claraApi: claraCredentials(sandbox) },
+						credentials: { claraApi: benchClaraCredentials(sandbox) },
 						parameters: { resource: 'transaction', operation: 'getAll', returnAll: true },
 					});
 					if (res.error || res.items.length !== total) throw new Error(`node Return All failed: ${res.error?.message} (${res.items.length}/${total})`);
