@@ -81,7 +81,12 @@ export async function measure(fn: () => Promise<Record<string, number>>): Promis
 }
 
 export const round = (n: number) => Math.round(n * 100) / 100;
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value; of an even count, the mean of the two middle ones (the upper one alone biased every 2-round median upward). */
+export const median = (xs: number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	const mid = Math.floor(s.length / 2);
+	return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 export function percentiles(xs: number[]) {
 	const s = [...xs].sort((a, b) => a - b);
