@@ -169,10 +169,8 @@ export class RedisLimiter implements ConcurrencyLimiter {
 			if (released) return;
 			released = true;
 			clearTimeout(renew);
-			// Sent, not waited for: the caller's next acquire goes out behind it on the same connection, and Redis runs
-			// a connection's commands in order, so the slot is free before that acquire is counted. Waiting would add a
-			// round trip to every slot. If this fails the lease expires by itself.
-			void this.run(RELEASE, names, limit, [me]).catch(() => undefined);
+			// If this fails the lease expires by itself.
+			await this.run(RELEASE, names, limit, [me]).catch(() => undefined);
 		};
 	}
 
