@@ -76,7 +76,9 @@ const CARD = /(?<![\dA-Za-z.-])[2-6](?:[ -]?\d){12,18}(?![\dA-Za-z-])/g;
 const cardPrefix = (digits: string) => digits[0] !== '2' || (digits.length === 16 && Number(digits.slice(0, 4)) >= 2221 && Number(digits.slice(0, 4)) <= 2720);
 // Quotes may come escaped (`\"cvv\": \"123\"`): JSON inside a log line's JSON message.
 const CVV = /(?:\\*["'])?(?:cvv2?|cvc2?|securityCode|card_?verification\w*)(?:\\*["'])?\s*[:=]\s*(?:\\*["'])?\d{3,4}(?!\d)/gi;
-const CPF = /(?<![\d.])\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?![\d])/g;
+// Like a card, a CPF stands apart: not a run inside a hex id or hash (PostgreSQL holds many), one in a hundred of
+// whose 11-digit runs has valid check digits.
+const CPF = /(?<![\dA-Za-z.])\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?![\dA-Za-z])/g;
 
 function luhn(digits: string): boolean {
 	let sum = 0;

@@ -23,6 +23,11 @@ test("a uuid whose first groups are digits, and CleverTap's YYYYMMDDHHMMSS times
 	expect(secretShapes('"number":"2223000048400011"').map((h) => h.kind)).toEqual(['card number']);
 });
 
+test('a CPF-valid digit run inside a hex id is no CPF; one standing apart is', () => {
+	expect(secretShapes('"1fb2c3ecf4c5aa6ad11144477735f"')).toEqual([]);
+	expect(secretShapes('"cpf":"11144477735"').map((h) => h.kind)).toEqual(['CPF']);
+});
+
 test('lets through masked values, epoch milliseconds, invalid CPFs and non-Luhn ids', () => {
 	expect(secretShapes('***.444.777-** ****1111 last4 1111 1765000000000 123.456.789-00 4111111111111112 Bearer [redacted] uuid 3f2a-1111')).toEqual([]);
 });
