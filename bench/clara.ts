@@ -4,6 +4,10 @@ import { Agent, request } from 'undici';
 import type { Sandbox } from '../sandbox';
 import { built } from '../sandbox/built';
 import { claraCredentials } from '../sandbox/credentials';
+import { runNode } from '../test/harness/n8n';
+import { loadHttpRequestNode } from './http-request-node';
+import { profiled, splitCpu } from './engine-profile';
+import { interleaved, measure, paired, PROFILE, QUICK, round, type Measured, type ScenarioResult } from './common';
 
 /**
  * The sandbox's Clara credential, with the certificate fields also under their names before the rename
@@ -13,10 +17,6 @@ const benchClaraCredentials = (sandbox: Parameters<typeof claraCredentials>[0]) 
 	const c = claraCredentials(sandbox);
 	return { ...c, certificate: c.publicCertificate, caCertificate: c.caPublicCertificate };
 };
-import { runNode } from '../test/harness/n8n';
-import { loadHttpRequestNode } from './http-request-node';
-import { profiled, splitCpu } from './engine-profile';
-import { interleaved, measure, paired, PROFILE, QUICK, round, type Measured, type ScenarioResult } from './common';
 
 // The built package, as n8n loads it (`npm run bench` builds first).
 const { closeAllAgents, mapConcurrent, send, tokens, MemoryTokenStore, DEFAULT_CONNECTIONS } = built.transport();
