@@ -132,7 +132,9 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 	const rand = seeded(2019_11_08);
 	/** token → expiry; only the last one issued per platform is in here (that is the revocation). */
 	const live = new Map<string, { expiresAt: number; platform: string }>();
+	/** Tokens a newer one revoked while they still worked; a revoked token that had already expired is in `expired`. */
 	const revoked = new Set<string>();
+	const expired = new Set<string>();
 	const issued: string[] = [];
 	const deployments = new Map<string, Deployment>();
 	const invoices = new Map<string, Invoice[]>();
@@ -232,7 +234,10 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		for (const [t, info] of live) {
 			if (info.platform === platform) {
 				live.delete(t);
-				revoked.add(t);
+				// Counting only [guess]: either way the answer is the same 401. A use of a token that had run out before
+				// the next one was issued is the expiry meeting a process that did not know yet, not two token holders
+				// revoking each other, and the tests tell the two apart.
+				(info.expiresAt > Date.now() ? revoked : expired).add(t);
 			}
 		}
 		const accessToken = randomBytes(24).toString('base64url');
@@ -249,7 +254,7 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 		const info = t ? live.get(t) : undefined;
 		if (info && info.expiresAt > Date.now()) return undefined;
 		if (t && revoked.has(t)) ctx.count('revokedTokenUses');
-		else if (info) ctx.count('expiredTokenUses');
+		else if (info || (t && expired.has(t))) ctx.count('expiredTokenUses');
 		return error(401, 'ESEC001', 'Authorization has been denied for this request.');
 	}
 

@@ -59,6 +59,19 @@ describe('token (seed 004)', () => {
 		expect(old.statusCode).toBe(401);
 		expect(await old.body.json()).toMatchObject({ errorCode: 'ESEC001' });
 	});
+	test('the counters tell a token revoked while it worked from one that had run out before the next was issued', async () => {
+		const live = (await tokenRequest()).body.access_token;
+		const useOf = (token: string) => request(`${conferma.url}${DEPLOYMENTS}`, { dispatcher: agent, headers: { authorization: `Bearer ${token}` } }).then((r) => r.body.dump());
+		conferma.resetCounters();
+		const stale = (await tokenRequest()).body.access_token;
+		await useOf(live); // revoked while it still worked
+		expect(conferma.counters.custom).toMatchObject({ revokedTokenUses: 1 });
+		conferma.expireTokens();
+		await useOf(stale);
+		bearer = (await tokenRequest()).body.access_token;
+		await useOf(stale); // the expired token, after the next one was issued: still the expiry
+		expect(conferma.counters.custom).toMatchObject({ revokedTokenUses: 1, expiredTokenUses: 2 });
+	});
 });
 
 describe('paging (confermapay.readme.io/reference/pagination)', () => {

@@ -260,7 +260,9 @@ describe.each(['full', 'verified'] as const)('%s edition in queue mode', (editio
 		console.info(`Conferma burst across ${WORKERS} workers, ${edition} edition on n8n ${results.n8n}: ${row.succeeded}/${BURST} succeeded (per worker ${ran.join('/')}), ${row.tokens} token(s), ${row.http401} 401s (${row.expiredTokenUses} with the expired token, ${row.revokedTokenUses} with a revoked one); errors: ${JSON.stringify(errors('qConfermaLoad', since, CONFERMA_401).slice(0, 3))}`);
 		expect(ran.filter((n) => n > 0).length).toBeGreaterThan(1);
 		if (edition === 'full') {
-			// One token in Redis for every worker: replaced once.
+			// One token in Redis for every worker: replaced once. A worker keeps the token it read at hand, so a call it
+			// sent with the old one after the other worker replaced it is a 401 with the expired token, replayed with the
+			// new one; never a 401 with a token the burst took (that would be two tokens revoking each other).
 			expect(row).toMatchObject({ succeeded: BURST, failedItems: 0, tokens: 1, revokedTokenUses: 0 });
 		} else {
 			// A token per worker: each worker's new token revokes the other's, whose executions meet 401s with a revoked
