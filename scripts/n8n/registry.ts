@@ -43,6 +43,10 @@ export async function startRegistry(tarball: string, dir: string): Promise<Regis
 	const { name, version } = manifest as { name: string; version: string };
 	const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 	const upstream = new URL(execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim().replace(/\/?$/, '/'));
+	// Reach the machine's registry as npm does: with npm's cafile when one is set (behind a TLS-inspecting proxy Node
+	// alone refuses the chain unless NODE_EXTRA_CA_CERTS happens to be set in this process's environment).
+	const cafile = execFileSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' }).trim();
+	const ca = cafile && cafile !== 'null' && cafile !== 'undefined' ? readFileSync(cafile) : undefined;
 	const served: string[] = [];
 	let url = '';
 	const tarballPath = `/${name}/-/${name}-${version}.tgz`;
@@ -68,7 +72,7 @@ export async function startRegistry(tarball: string, dir: string): Promise<Regis
 			res.writeHead(404, { 'content-type': 'application/json' });
 			return res.end('{"error":"Not found"}');
 		}
-		passThrough(req, upstream, res);
+		passThrough(req, upstream, res, ca);
 	});
 	await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
 	url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -95,11 +99,11 @@ export async function startRegistry(tarball: string, dir: string): Promise<Regis
 }
 
 /** Any other package: the same request to the machine's registry, its answer passed back as it came. */
-function passThrough(req: IncomingMessage, upstream: URL, res: import('http').ServerResponse) {
+function passThrough(req: IncomingMessage, upstream: URL, res: import('http').ServerResponse, ca?: Buffer) {
 	const target = new URL((req.url ?? '/').replace(/^\//, ''), upstream);
 	const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
 	const { host: _host, ...headers } = req.headers;
-	const out = send(target, { method: req.method, headers }, (answer) => {
+	const out = send(target, { method: req.method, headers, ...(ca && target.protocol === 'https:' ? { ca } : {}) }, (answer) => {
 		res.writeHead(answer.statusCode ?? 502, answer.headers);
 		answer.pipe(res);
 	});
