@@ -132,8 +132,9 @@ export async function startConferma(options: ConfermaOptions): Promise<ConfermaS
 	const rand = seeded(2019_11_08);
 	/** token → expiry; only the last one issued per platform is in here (that is the revocation). */
 	const live = new Map<string, { expiresAt: number; platform: string }>();
-	/** Tokens a newer one revoked while they still worked; a revoked token that had already expired is in `expired`. */
+	/** Tokens a newer one revoked while they still worked. */
 	const revoked = new Set<string>();
+	/** Tokens a newer one replaced after they had run out: their use counts as an expired token's. */
 	const expired = new Set<string>();
 	const issued: string[] = [];
 	const deployments = new Map<string, Deployment>();

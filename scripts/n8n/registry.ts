@@ -103,7 +103,8 @@ function passThrough(req: IncomingMessage, upstream: URL, res: import('http').Se
 	const target = new URL((req.url ?? '/').replace(/^\//, ''), upstream);
 	const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
 	const { host: _host, ...headers } = req.headers;
-	const out = send(target, { method: req.method, headers, ...(ca && target.protocol === 'https:' ? { ca } : {}) }, (answer) => {
+	// `ca` undefined keeps Node's own roots; plain http ignores it.
+	const out = send(target, { method: req.method, headers, ca }, (answer) => {
 		res.writeHead(answer.statusCode ?? 502, answer.headers);
 		answer.pipe(res);
 	});
